@@ -1,0 +1,16 @@
+import { registerCodec } from './registry.js';
+
+/**
+ * The codecs neurozip ships, each loaded on first use. One line per codec id; the file that
+ * implements a codec is named by its id.
+ */
+const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').CodecFactory }>> = {
+  bytes: () => import('./bytes.js'),
+  delta: () => import('./filter/delta.js'),
+  shuffle: () => import('./bytes/shuffle.js'),
+  deflate: () => import('./bytes/deflate.js'),
+  brotli: () => import('./bytes/brotli.js'),
+  zstd: () => import('./bytes/zstd.js'),
+};
+
+for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);
