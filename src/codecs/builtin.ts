@@ -11,6 +11,16 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   deflate: () => import('./bytes/deflate.js'),
   brotli: () => import('./bytes/brotli.js'),
   zstd: () => import('./bytes/zstd.js'),
+  gzip: () => import('./bytes/gzip.js'),
+  zlib: () => import('./bytes/zlib.js'),
+  lz4: () => import('./bytes/lz4.js'),
+  bzip2: () => import('./bytes/bzip2.js'),
+  xz: () => import('./bytes/xz.js'),
+  bitshuffle: () => import('./bytes/bitshuffle.js'),
+  huffman: () => import('./entropy/huffman.js'),
+  arith: () => import('./entropy/arith.js'),
+  rle: () => import('./entropy/rle.js'),
+  wavelet53: () => import('./filter/wavelet53.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);

@@ -27,6 +27,15 @@ export class Params {
     return v;
   }
 
+  bool(name: string, dflt: boolean): boolean {
+    this.used.add(name);
+    const v = this.config[name] ?? dflt;
+    if (typeof v !== 'boolean') {
+      throw new InvalidConfigError(`${this.config.id}: ${name} must be true or false, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+
   oneOf<T extends string>(name: string, dflt: T, allowed: readonly T[]): T {
     this.used.add(name);
     const v = this.config[name] ?? dflt;
