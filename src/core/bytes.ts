@@ -113,32 +113,32 @@ export class ByteWriter {
   }
 
   u8(v: number): this {
-    const p = this.reserve(1); // reserve first: it may replace this.view
+    const p = this.reserve(1);
     this.view.setUint8(p, v);
     return this;
   }
   u16(v: number): this {
-    const p = this.reserve(2); // reserve first: it may replace this.view
+    const p = this.reserve(2);
     this.view.setUint16(p, v, true);
     return this;
   }
   i16(v: number): this {
-    const p = this.reserve(2); // reserve first: it may replace this.view
+    const p = this.reserve(2);
     this.view.setInt16(p, v, true);
     return this;
   }
   u32(v: number): this {
-    const p = this.reserve(4); // reserve first: it may replace this.view
+    const p = this.reserve(4);
     this.view.setUint32(p, v >>> 0, true);
     return this;
   }
   i32(v: number): this {
-    const p = this.reserve(4); // reserve first: it may replace this.view
+    const p = this.reserve(4);
     this.view.setInt32(p, v, true);
     return this;
   }
   f64(v: number): this {
-    const p = this.reserve(8); // reserve first: it may replace this.view
+    const p = this.reserve(8);
     this.view.setFloat64(p, v, true);
     return this;
   }

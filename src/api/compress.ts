@@ -1,0 +1,214 @@
+import { basename, join, resolve } from 'node:path';
+import { ByteWriter } from '../core/bytes.js';
+import { AtomicFile } from '../core/atomic-file.js';
+import { newSha256 } from '../core/checksum.js';
+import { MismatchError, UsageError } from '../core/errors.js';
+import '../codecs/builtin.js';
+import type { CodecConfig } from '../codecs/codec.js';
+import { levelPipeline, type Level } from '../codecs/levels.js';
+import type { ContainerHeader } from '../container/format.js';
+import { NzpReader } from '../container/reader.js';
+import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
+import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
+import { decodeSamples, encodeSamples } from '../formats/source.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { parsePipelineString } from '../pipeline/spec-string.js';
+import { VERSION } from '../version.js';
+
+export type Progress = (done: number, total: number) => void;
+
+export interface CompressOptions {
+  level?: Level;
+  /** A pipeline (string form or configs); overrides `level`. */
+  codec?: string | CodecConfig[];
+  force?: boolean;
+  /** Decode the written file and compare with the input before keeping it (default true). */
+  verify?: boolean;
+  raw?: RawOptions;
+  chunkSeconds?: number;
+  onProgress?: Progress;
+}
+
+export interface CompressResult {
+  input: string;
+  output: string;
+  format: string;
+  pipeline: string;
+  nSamples: number;
+  nChannels: number;
+  sampleRateHz: number | null;
+  rawBytes: number;
+  compressedBytes: number;
+  ratio: number;
+  encodeSeconds: number;
+  verified: boolean;
+}
+
+export async function resolvePipeline(o: { level?: Level; codec?: string | CodecConfig[] }, input: Parameters<typeof levelPipeline>[1]): Promise<Pipeline> {
+  if (o.codec !== undefined) return Pipeline.fromConfig(typeof o.codec === 'string' ? parsePipelineString(o.codec) : o.codec);
+  return Pipeline.fromConfig(levelPipeline(o.level ?? 'default', input));
+}
+
+/** Compresses one recording into a `.nzp`; nothing appears under `output` unless all went well. */
+export async function compressFile(input: string, output: string, opts: CompressOptions = {}): Promise<CompressResult> {
+  if (resolve(input) === resolve(output)) throw new UsageError(`${input}: output would overwrite the input`);
+  const source = openSource(input, { raw: opts.raw });
+  try {
+    const info = source.info;
+    const pipeline = await resolvePipeline(opts, info);
+    const chunkSamples = chooseChunkSamples({ ...info, seconds: opts.chunkSeconds });
+    const header: ContainerHeader = {
+      dtype: info.dtype,
+      nChannels: info.nChannels,
+      sampleRateHz: info.sampleRateHz ?? null,
+      chunkSamples,
+      pipeline: pipeline.toConfig(),
+      lossless: pipeline.lossless,
+      source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, meta: info.meta },
+      writer: `neurozip ${VERSION}`,
+    };
+    const t0 = performance.now();
+    const writer = new ContainerWriter(output, header, pipeline, opts.force);
+    try {
+      const hash = newSha256().update(info.prefix);
+      for (let s = 0; s < info.nSamples; s += chunkSamples) {
+        const n = Math.min(chunkSamples, info.nSamples - s);
+        const raw = source.readRawFrames(s, n);
+        hash.update(raw);
+        writer.append(decodeSamples(raw, info.dtype, info.encoding));
+        opts.onProgress?.(s + n, info.nSamples);
+      }
+      writer.close({ suffix: info.suffix, rawSha256: hash.update(info.suffix).digest('hex'), rawBytes: info.fileBytes });
+      const encodeSeconds = (performance.now() - t0) / 1000;
+      let verified = false;
+      if (opts.verify ?? true) {
+        const v = await verifyFile(writer.tmpPath);
+        if (!v.ok) throw new MismatchError(`${input}: verification failed after compressing (${v.problem}); nothing written`);
+        verified = v.lossless;
+      }
+      writer.commit();
+      return {
+        input,
+        output,
+        format: info.format,
+        pipeline: pipeline.toString(),
+        nSamples: info.nSamples,
+        nChannels: info.nChannels,
+        sampleRateHz: info.sampleRateHz ?? null,
+        rawBytes: info.fileBytes,
+        compressedBytes: writer.bytesWritten,
+        ratio: info.fileBytes / writer.bytesWritten,
+        encodeSeconds,
+        verified,
+      };
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
+  } finally {
+    source.close();
+  }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  lossless: boolean;
+  chunks: number;
+  nSamples: number;
+  problem?: string;
+  seconds: number;
+}
+
+/**
+ * Decodes every chunk (each CRC-checked), recomputes the compressed stream's SHA-256 and, for a
+ * lossless file, the SHA-256 of the restored original. Damage raises CorruptDataError.
+ */
+export async function verifyFile(path: string, onProgress?: Progress): Promise<VerifyResult> {
+  const t0 = performance.now();
+  const r = await NzpReader.open(path);
+  try {
+    const { header, footer } = r;
+    const raw = newSha256().update(header.source.prefix);
+    const chunks = newSha256();
+    for (let i = 0; i < r.nChunks; i++) {
+      const payload = r.readPayload(i);
+      chunks.update(new ByteWriter(12).u32(payload.byteLength).u32(r.chunkLength(i)).u32(r.chunkCrc(i)).finish()).update(payload);
+      raw.update(encodeSamples(r.decodeChunk(i), header.source.encoding));
+      onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
+    }
+    raw.update(footer.suffix);
+    const seconds = (performance.now() - t0) / 1000;
+    const base = { lossless: header.lossless, chunks: r.nChunks, nSamples: r.nSamples, seconds };
+    if (chunks.digest('hex') !== footer.chunksSha256) return { ...base, ok: false, problem: 'compressed stream SHA-256 differs' };
+    if (header.lossless && raw.digest('hex') !== footer.rawSha256) return { ...base, ok: false, problem: 'restored data SHA-256 differs from the original' };
+    return { ...base, ok: true };
+  } finally {
+    r.close();
+  }
+}
+
+export interface DecompressOptions {
+  force?: boolean;
+  onProgress?: Progress;
+}
+
+export interface DecompressResult {
+  input: string;
+  output: string;
+  sidecars: string[];
+  bytes: number;
+  decodeSeconds: number;
+  verified: boolean;
+}
+
+/** The name a `.nzp` decompresses to: the input without `.nzp`, optionally inside `outputDir`. */
+export function defaultDecompressedName(input: string, outputDir?: string): string {
+  if (!/\.nzp$/i.test(input)) throw new UsageError(`${input}: does not end in .nzp; name the output with -o`);
+  const name = input.replace(/\.nzp$/i, '');
+  return outputDir ? join(outputDir, basename(name)) : name;
+}
+
+/** Restores the original file (and its sidecars) from a `.nzp`, byte for byte when lossless. */
+export async function decompressFile(input: string, output: string, opts: DecompressOptions = {}): Promise<DecompressResult> {
+  if (resolve(input) === resolve(output)) throw new UsageError(`${input}: output would overwrite the input`);
+  const t0 = performance.now();
+  const r = await NzpReader.open(input);
+  const files: AtomicFile[] = [];
+  try {
+    const { header, footer } = r;
+    const main = new AtomicFile(output, opts.force);
+    files.push(main);
+    const sidecars = header.source.sidecars.map((s) => ({ path: sidecarPath(header.source.format, s.role, output), data: s.data }));
+    for (const s of sidecars) files.push(new AtomicFile(s.path, opts.force));
+    const hash = newSha256();
+    const put = (b: Uint8Array) => {
+      hash.update(b);
+      main.write(b);
+    };
+    put(header.source.prefix);
+    for (let i = 0; i < r.nChunks; i++) {
+      put(encodeSamples(r.decodeChunk(i), header.source.encoding));
+      opts.onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
+    }
+    put(footer.suffix);
+    if (header.lossless && hash.digest('hex') !== footer.rawSha256) {
+      throw new MismatchError(`${input}: restored data does not match the original's SHA-256; nothing written`);
+    }
+    sidecars.forEach((s, k) => files[k + 1]!.write(s.data));
+    for (const f of files) f.close();
+    for (const f of files) f.commit();
+    return {
+      input,
+      output,
+      sidecars: sidecars.map((s) => s.path),
+      bytes: main.bytesWritten,
+      decodeSeconds: (performance.now() - t0) / 1000,
+      verified: header.lossless,
+    };
+  } catch (e) {
+    for (const f of files) f.abort();
+    throw e;
+  } finally {
+    r.close();
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { basename, join } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { compressFile, type CompressResult } from '../../api/compress.js';
+import { forEachInput } from '../run.js';
+import {
+  fmtBytes,
+  parseDType,
+  parseLevel,
+  parseNonNegInt,
+  parsePositiveInt,
+  parsePositiveNumber,
+  progressBar,
+  rawFromFlags,
+} from '../util.js';
+
+export function register(program: Command): void {
+  program
+    .command('compress')
+    .description('compress recordings into .nzp files (verified after writing)')
+    .argument('<input...>', 'recordings: WAV, SpikeGLX .bin (+.meta), .npy, or raw binary with --dtype/--channels')
+    .option('-o, --output <file>', 'output file (only with one input; default INPUT.nzp)')
+    .option('--output-dir <dir>', 'write INPUT.nzp files into this directory')
+    .option('--level <level>', 'fast | default | max', parseLevel, 'default')
+    .option('--codec <spec>', 'explicit pipeline, e.g. delta:order=2+shuffle+zstd:level=19 (see docs/spec/pipeline.md)')
+    .option('-f, --force', 'overwrite existing outputs')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--no-verify', 'skip decoding the output to check it')
+    .option('--json', 'print one JSON result per input')
+    .option('--dtype <dtype>', 'raw binary: sample type (default int16)', parseDType)
+    .option('--channels <n>', 'raw binary: number of interleaved channels', parsePositiveInt)
+    .option('--sample-rate <hz>', 'raw binary: sampling rate in Hz', parsePositiveNumber)
+    .option('--offset <bytes>', 'raw binary: header bytes before the samples (kept)', parseNonNegInt)
+    .option('--chunk-seconds <s>', 'chunk duration for random access (default 1, at least 256 KiB raw)', parsePositiveNumber)
+    .action(async (inputs: string[], o) => {
+      if (o.output && inputs.length > 1) throw new UsageError('-o names one output; with several inputs use --output-dir');
+      if (o.output && o.outputDir) throw new UsageError('give either -o or --output-dir, not both');
+      const raw = rawFromFlags(o);
+      if (o.outputDir) mkdirSync(o.outputDir, { recursive: true });
+      await forEachInput(inputs, async (input) => {
+        const output = o.output ?? (o.outputDir ? join(o.outputDir, basename(input) + '.nzp') : input + '.nzp');
+        const bar = progressBar(basename(input), o.quiet);
+        let r: CompressResult;
+        try {
+          r = await compressFile(input, output, {
+            level: o.level,
+            codec: o.codec,
+            force: o.force,
+            verify: o.verify,
+            raw,
+            chunkSeconds: o.chunkSeconds,
+            onProgress: bar.update,
+          });
+        } finally {
+          bar.stop();
+        }
+        if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else if (!o.quiet) {
+          const mbps = r.rawBytes / 1e6 / Math.max(r.encodeSeconds, 1e-9);
+          process.stderr.write(
+            `${input} -> ${output}: ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)}, ${r.ratio.toFixed(3)}x, ${mbps.toFixed(1)} MB/s, ${r.verified ? 'verified' : 'not verified'}\n`,
+          );
+        }
+      });
+    });
+}

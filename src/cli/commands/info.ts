@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { NzpReader } from '../../container/reader.js';
+import { formatPipelineString } from '../../pipeline/spec-string.js';
+import { forEachInput } from '../run.js';
+
+/** What `info --json` prints (field names are a contract). */
+export async function infoOf(path: string) {
+  const r = await NzpReader.open(path);
+  try {
+    const h = r.header;
+    return {
+      file: path,
+      format: h.source.format,
+      sourceFile: h.source.fileName,
+      dtype: h.dtype,
+      nChannels: h.nChannels,
+      nSamples: r.nSamples,
+      sampleRateHz: h.sampleRateHz,
+      durationSeconds: h.sampleRateHz ? r.nSamples / h.sampleRateHz : null,
+      chunks: r.nChunks,
+      chunkSamples: h.chunkSamples,
+      rawBytes: r.footer.rawBytes,
+      compressedBytes: r.fileBytes,
+      ratio: r.fileBytes > 0 ? r.footer.rawBytes / r.fileBytes : 0,
+      lossless: h.lossless,
+      pipeline: h.pipeline,
+      pipelineString: formatPipelineString(h.pipeline),
+      sidecars: h.source.sidecars.map((s) => ({ role: s.role, bytes: s.data.byteLength })),
+      rawSha256: r.footer.rawSha256,
+      writer: h.writer,
+    };
+  } finally {
+    r.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('info')
+    .description('describe .nzp files: source format, shape, rate, chunks, ratio, pipeline')
+    .argument('<input...>', '.nzp files')
+    .option('--json', 'machine-readable output')
+    .action(async (inputs: string[], o) => {
+      await forEachInput(inputs, async (input) => {
+        const i = await infoOf(input);
+        if (o.json) {
+          process.stdout.write(JSON.stringify(i) + '\n');
+          return;
+        }
+        const lines = [
+          `${input}`,
+          `  source      ${i.sourceFile} (${i.format})${i.sidecars.length ? ' + ' + i.sidecars.map((s) => s.role).join(', ') : ''}`,
+          `  samples     ${i.nSamples} x ${i.nChannels} channels, ${i.dtype}`,
+          `  rate        ${i.sampleRateHz ? `${i.sampleRateHz} Hz (${i.durationSeconds!.toFixed(3)} s)` : 'unknown'}`,
+          `  chunks      ${i.chunks} of ${i.chunkSamples} samples`,
+          `  size        ${i.rawBytes} -> ${i.compressedBytes} bytes (${i.ratio.toFixed(3)}x)`,
+          `  pipeline    ${i.pipelineString} (${i.lossless ? 'lossless' : 'LOSSY'})`,
+          `  sha256      ${i.rawSha256}`,
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+      });
+    });
+}

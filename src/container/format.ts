@@ -1,0 +1,159 @@
+/**
+ * The `.nzp` v1 byte layout (normative spec: docs/spec/container.md). Shared constants, the
+ * header and footer JSON types, and their validation.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { isDType, type DType } from '../core/dtype.js';
+import { CorruptDataError } from '../core/errors.js';
+import type { Json } from '../core/types.js';
+import type { CodecConfig } from '../codecs/codec.js';
+
+export const MAGIC = new Uint8Array([0x89, 0x4e, 0x5a, 0x50, 0x0d, 0x0a, 0x1a, 0x0a]); // \x89NZP\r\n\x1a\n
+export const TAIL_MAGIC = new Uint8Array([0x4e, 0x5a, 0x50, 0x54, 0x41, 0x49, 0x4c, 0x31]); // NZPTAIL1
+export const FORMAT_VERSION = 1;
+export const PREAMBLE_BYTES = 16; // magic, u16 version, u16 flags, u32 header length
+export const FRAME_HEADER_BYTES = 12; // u32 payload bytes, u32 samples, u32 crc32c
+export const INDEX_ENTRY_BYTES = 24; // u64 first sample, u64 payload offset, u32 payload bytes, u32 crc32c
+export const TAIL_BYTES = 32; // u64 index offset, u64 chunks, u32 footer JSON length, u32 crc32c, magic
+/** Header and footer JSON larger than this are refused as corrupt (sidecars are a few MB at most). */
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** How samples were laid out in the original file (to restore it byte for byte). */
+export interface SampleEncoding {
+  bytesPerSample: number;
+  bigEndian: boolean;
+}
+
+/** A file that travels with the main one (a SpikeGLX `.meta`), restored beside it. */
+export interface Sidecar {
+  role: string;
+  data: Uint8Array;
+}
+
+export interface SourceRecord {
+  format: string;
+  fileName: string;
+  encoding: SampleEncoding;
+  prefix: Uint8Array;
+  sidecars: Sidecar[];
+  meta: Record<string, Json>;
+}
+
+export interface ContainerHeader {
+  dtype: DType;
+  nChannels: number;
+  sampleRateHz: number | null;
+  chunkSamples: number;
+  pipeline: CodecConfig[];
+  lossless: boolean;
+  source: SourceRecord;
+  writer: string;
+}
+
+export interface ContainerFooter {
+  nSamples: number;
+  suffix: Uint8Array;
+  /** SHA-256 of the original file, byte for byte (prefix + sample data + suffix). */
+  rawSha256: string;
+  rawBytes: number;
+  /** SHA-256 of the chunk frames as written (the compressed stream). */
+  chunksSha256: string;
+}
+
+/**
+ * Bytes kept verbatim (file header, trailing chunks, sidecars) are stored in the JSON as base64,
+ * or as {"deflate": base64, "nbytes": n} when raw DEFLATE makes them smaller (a SpikeGLX .meta
+ * shrinks about 4x).
+ */
+const b64 = (u: Uint8Array): Json => {
+  const plain = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  const packed = deflateRawSync(plain, { level: 9 });
+  return packed.byteLength + 16 < plain.byteLength ? { deflate: packed.toString('base64'), nbytes: u.byteLength } : plain.toString('base64');
+};
+const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+const unb64 = (s: any, what: string): Uint8Array => {
+  if (typeof s === 'string' && B64_RE.test(s)) return new Uint8Array(Buffer.from(s, 'base64'));
+  if (s && typeof s.deflate === 'string' && B64_RE.test(s.deflate) && Number.isSafeInteger(s.nbytes) && s.nbytes >= 0 && s.nbytes <= MAX_JSON_BYTES) {
+    try {
+      const out = inflateRawSync(Buffer.from(s.deflate, 'base64'), { maxOutputLength: Math.max(1, s.nbytes) });
+      if (out.byteLength === s.nbytes) return new Uint8Array(out);
+    } catch {
+      /* reported below */
+    }
+  }
+  throw new CorruptDataError(`${what}: damaged`);
+};
+
+export function headerToJson(h: ContainerHeader): Json {
+  return {
+    dtype: h.dtype,
+    nChannels: h.nChannels,
+    sampleRateHz: h.sampleRateHz,
+    chunkSamples: h.chunkSamples,
+    pipeline: h.pipeline,
+    lossless: h.lossless,
+    source: {
+      format: h.source.format,
+      fileName: h.source.fileName,
+      encoding: { bytesPerSample: h.source.encoding.bytesPerSample, bigEndian: h.source.encoding.bigEndian },
+      prefix: b64(h.source.prefix),
+      sidecars: h.source.sidecars.map((s) => ({ role: s.role, data: b64(s.data) })),
+      meta: h.source.meta,
+    },
+    writer: h.writer,
+  };
+}
+
+function fail(what: string): never {
+  throw new CorruptDataError(`container header: ${what}`);
+}
+const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+export function headerFromJson(j: any): ContainerHeader {
+  if (!j || typeof j !== 'object') fail('not an object');
+  if (!isDType(j.dtype)) fail(`unknown dtype ${JSON.stringify(j.dtype)}`);
+  if (!posInt(j.nChannels)) fail('bad nChannels');
+  if (!posInt(j.chunkSamples)) fail('bad chunkSamples');
+  if (j.sampleRateHz !== null && !(typeof j.sampleRateHz === 'number' && j.sampleRateHz > 0)) fail('bad sampleRateHz');
+  if (!Array.isArray(j.pipeline) || j.pipeline.some((c: any) => !c || typeof c.id !== 'string')) fail('bad pipeline');
+  const s = j.source;
+  if (!s || typeof s.format !== 'string' || typeof s.fileName !== 'string' || !s.encoding) fail('bad source');
+  if (!posInt(s.encoding.bytesPerSample) || typeof s.encoding.bigEndian !== 'boolean') fail('bad source encoding');
+  if (!Array.isArray(s.sidecars)) fail('bad sidecars');
+  return {
+    dtype: j.dtype,
+    nChannels: j.nChannels,
+    sampleRateHz: j.sampleRateHz,
+    chunkSamples: j.chunkSamples,
+    pipeline: j.pipeline,
+    lossless: j.lossless === true,
+    source: {
+      format: s.format,
+      fileName: s.fileName,
+      encoding: { bytesPerSample: s.encoding.bytesPerSample, bigEndian: s.encoding.bigEndian },
+      prefix: unb64(s.prefix, 'source prefix'),
+      sidecars: s.sidecars.map((x: any) => {
+        if (!x || typeof x.role !== 'string') fail('bad sidecar');
+        return { role: x.role, data: unb64(x.data, `sidecar ${x.role}`) };
+      }),
+      meta: s.meta && typeof s.meta === 'object' ? s.meta : {},
+    },
+    writer: typeof j.writer === 'string' ? j.writer : 'unknown',
+  };
+}
+
+export function footerToJson(f: ContainerFooter): Json {
+  return { nSamples: f.nSamples, suffix: b64(f.suffix), rawSha256: f.rawSha256, rawBytes: f.rawBytes, chunksSha256: f.chunksSha256 };
+}
+
+export function footerFromJson(j: any): ContainerFooter {
+  const bad = (w: string): never => {
+    throw new CorruptDataError(`container footer: ${w}`);
+  };
+  if (!j || typeof j !== 'object') bad('not an object');
+  if (!(typeof j.nSamples === 'number' && Number.isSafeInteger(j.nSamples) && j.nSamples >= 0)) bad('bad nSamples');
+  if (!(typeof j.rawBytes === 'number' && Number.isSafeInteger(j.rawBytes) && j.rawBytes >= 0)) bad('bad rawBytes');
+  const hex = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+  if (!hex(j.rawSha256) || !hex(j.chunksSha256)) bad('bad checksum');
+  return { nSamples: j.nSamples, suffix: unb64(j.suffix, 'footer suffix'), rawSha256: j.rawSha256, rawBytes: j.rawBytes, chunksSha256: j.chunksSha256 };
+}

@@ -1,0 +1,135 @@
+import { allocArray, itemsize, type TypedArray } from '../core/dtype.js';
+import { AtomicFile } from '../core/atomic-file.js';
+import { ByteWriter } from '../core/bytes.js';
+import { crc32c, newSha256 } from '../core/checksum.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import {
+  FORMAT_VERSION,
+  MAGIC,
+  TAIL_MAGIC,
+  footerToJson,
+  headerToJson,
+  type ContainerFooter,
+  type ContainerHeader,
+} from './format.js';
+
+export type FooterInput = Omit<ContainerFooter, 'nSamples' | 'chunksSha256'>;
+
+/**
+ * Streaming `.nzp` writer in constant memory: samples go in through append() in blocks of any
+ * size, every full chunk is encoded and written at once, the index grows by 24 bytes a chunk.
+ * Everything goes to a temporary file; commit() moves it into place (see AtomicFile).
+ */
+export class ContainerWriter {
+  private readonly file: AtomicFile;
+  private readonly index = new ByteWriter(4096);
+  private readonly chunksHash = newSha256();
+  private readonly pending: TypedArray;
+  private pendingSamples = 0;
+  private offset = 0;
+  private nChunks = 0;
+  nSamples = 0;
+
+  constructor(
+    path: string,
+    readonly header: ContainerHeader,
+    private readonly pipeline: Pipeline,
+    force = false,
+  ) {
+    this.file = new AtomicFile(path, force);
+    this.pending = allocArray(header.dtype, header.chunkSamples * header.nChannels);
+    const json = new TextEncoder().encode(JSON.stringify(headerToJson(header)));
+    const pre = new ByteWriter(16 + json.byteLength + 4);
+    pre.bytes(MAGIC).u16(FORMAT_VERSION).u16(0).u32(json.byteLength).bytes(json).u32(crc32c(json));
+    this.put(pre.finish());
+  }
+
+  get tmpPath(): string {
+    return this.file.tmpPath;
+  }
+
+  private put(bytes: Uint8Array): void {
+    this.file.write(bytes);
+    this.offset += bytes.byteLength;
+  }
+
+  /** Appends `frames` (interleaved, a whole number of frames); full chunks are encoded now. */
+  append(frames: TypedArray): void {
+    const c = this.header.nChannels;
+    const cap = this.header.chunkSamples;
+    let n = frames.length / c;
+    let src = 0;
+    while (n > 0) {
+      const take = Math.min(n, cap - this.pendingSamples);
+      this.pending.set(frames.subarray(src * c, (src + take) * c) as never, this.pendingSamples * c);
+      this.pendingSamples += take;
+      src += take;
+      n -= take;
+      if (this.pendingSamples === cap) this.flushPending();
+    }
+  }
+
+  private flushPending(): void {
+    if (this.pendingSamples === 0) return;
+    const n = this.pendingSamples;
+    const data = this.pending.subarray(0, n * this.header.nChannels);
+    this.pendingSamples = 0;
+    this.writeEncodedChunk(this.pipeline.encode(data, { dtype: this.header.dtype, shape: [n, this.header.nChannels] }), n);
+  }
+
+  /** Writes one already encoded chunk of `nSamples` samples (for parallel encoders, in order). */
+  writeEncodedChunk(payload: Uint8Array, nSamples: number): void {
+    if (this.pendingSamples !== 0) throw new Error('writeEncodedChunk with samples pending from append()');
+    if (payload.byteLength === 0 || payload.byteLength > 0xffffffff || nSamples <= 0 || nSamples > 0xffffffff) {
+      throw new RangeError(`chunk of ${payload.byteLength} bytes / ${nSamples} samples cannot be framed`);
+    }
+    const crc = crc32c(payload);
+    const frame = new ByteWriter(12).u32(payload.byteLength).u32(nSamples).u32(crc).finish();
+    this.chunksHash.update(frame).update(payload);
+    this.index.u64(this.nSamples).u64(this.offset + frame.byteLength).u32(payload.byteLength).u32(crc);
+    this.put(frame);
+    this.put(payload);
+    this.nSamples += nSamples;
+    this.nChunks++;
+  }
+
+  /** Encodes what is pending, writes the end marker, index, footer and tail; closes the file. */
+  close(footer: FooterInput): ContainerFooter {
+    this.flushPending();
+    this.put(new Uint8Array(12)); // end of chunks: a zero frame header
+    const full: ContainerFooter = { ...footer, nSamples: this.nSamples, chunksSha256: this.chunksHash.digest('hex') };
+    const index = this.index.finish();
+    const json = new TextEncoder().encode(JSON.stringify(footerToJson(full)));
+    const indexOffset = this.offset;
+    const crc = crc32c(json, crc32c(index));
+    this.put(index);
+    this.put(json);
+    this.put(new ByteWriter(32).u64(indexOffset).u64(this.nChunks).u32(json.byteLength).u32(crc).bytes(TAIL_MAGIC).finish());
+    this.file.close();
+    return full;
+  }
+
+  get bytesWritten(): number {
+    return this.offset;
+  }
+
+  commit(): void {
+    this.file.commit();
+  }
+
+  abort(): void {
+    this.file.abort();
+  }
+}
+
+/**
+ * Samples per chunk: `seconds` of signal when asked for; by default 1 s, but no less than
+ * `minBytes` of raw data (small chunks cost ratio: every chunk restarts its codecs' models).
+ */
+export function chooseChunkSamples(o: { dtype: Parameters<typeof itemsize>[0]; nChannels: number; sampleRateHz?: number | null; seconds?: number; minBytes?: number }): number {
+  const frameBytes = itemsize(o.dtype) * o.nChannels;
+  const bySeconds = Math.round((o.sampleRateHz ?? 30000) * (o.seconds ?? 1));
+  const byBytes = o.seconds === undefined ? Math.ceil((o.minBytes ?? 256 * 1024) / frameBytes) : 1;
+  const maxSamples = Math.floor(256 * 1024 * 1024 / frameBytes); // keep one chunk under 256 MiB
+  return Math.max(1, Math.min(maxSamples, Math.max(bySeconds, byBytes)));
+}

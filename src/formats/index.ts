@@ -1,0 +1,44 @@
+import { closeSync, readSync } from 'node:fs';
+import { extname } from 'node:path';
+import { UnsupportedFormatError, UsageError } from '../core/errors.js';
+import { isNpy, probeNpy } from './npy.js';
+import { probeRaw, type RawOptions } from './raw.js';
+import { Source, openOrThrow } from './source.js';
+import { looksLikeSpikeGlx, metaPathFor, probeSpikeGlx } from './spikeglx.js';
+import { isWav, probeWav } from './wav.js';
+
+export { Source, type SourceInfo } from './source.js';
+export type { RawOptions } from './raw.js';
+
+export interface OpenOptions {
+  /** Raw binary layout; when given, the file is read as raw whatever its extension. */
+  raw?: RawOptions;
+}
+
+/** Opens a recording, its format found by magic bytes first, then by extension. */
+export function openSource(path: string, opts: OpenOptions = {}): Source {
+  if (opts.raw) return new Source(path, probeRaw(path, opts.raw));
+  const fd = openOrThrow(path);
+  let head: Uint8Array;
+  try {
+    const buf = new Uint8Array(16);
+    head = buf.subarray(0, readSync(fd, buf, 0, 16, 0));
+  } finally {
+    closeSync(fd);
+  }
+  if (isWav(head)) return new Source(path, probeWav(path));
+  if (isNpy(head)) return new Source(path, probeNpy(path));
+  if (looksLikeSpikeGlx(path)) return new Source(path, probeSpikeGlx(path));
+  const ext = extname(path).toLowerCase();
+  if (ext === '.nzp') throw new UsageError(`${path}: already a .nzp file (use decompress)`);
+  if (['.bin', '.dat', '.raw', '.i16', '.pcm'].includes(ext)) {
+    throw new UsageError(`${path}: raw binary needs its layout: give --dtype and --channels (and --sample-rate, --offset)`);
+  }
+  throw new UnsupportedFormatError(`${path}: unknown format (not WAV, .npy or SpikeGLX .bin+.meta; for raw binary give --dtype and --channels)`);
+}
+
+/** Where a sidecar of `role` goes when the main file is restored at `mainPath`. */
+export function sidecarPath(format: string, role: string, mainPath: string): string {
+  if (format === 'spikeglx' && role === 'meta') return metaPathFor(mainPath);
+  return `${mainPath}.${role}`;
+}
