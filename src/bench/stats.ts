@@ -9,7 +9,7 @@
  *   scaling (units^2/Hz) as scipy.signal.welch(..., scaling='density').
  * - Spectral entropy = -sum p log2 p over the one-sided PSD bins normalized to sum 1, divided by
  *   log2(number of bins), so 0 (one pure tone) .. 1 (white noise).
- * - Spectrogram: Hann, `nperseg` 256, hop 128, one-sided power density in dB (10 log10), frames
+ * - Spectrogram: Hann, `nperseg` 128 (signalStats; 256 by default), hop nperseg/2, one-sided power density in dB (10 log10), frames
  *   spread evenly over the signal, at most `maxFrames` of them.
  */
 import FFT from 'fft.js';
@@ -193,7 +193,7 @@ export interface SignalStats {
   spectrogram: Spectrogram;
 }
 
-export function signalStats(x: NumArray, nChannels: number, fs: number, opts: { maxChannels?: number } = {}): SignalStats {
+export function signalStats(x: NumArray, nChannels: number, fs: number, opts: { maxChannels?: number; spectrogramSegment?: number; spectrogramFrames?: number } = {}): SignalStats {
   const n = Math.floor(x.length / nChannels);
   const channels: ChannelStats[] = [];
   let spectrum: Spectrum | undefined;
@@ -217,6 +217,6 @@ export function signalStats(x: NumArray, nChannels: number, fs: number, opts: { 
     overall: moments(all),
     spectrum,
     spectralEntropy: spectralEntropy(spectrum.psd),
-    spectrogram: spectrogram(nChannels ? channel(x, nChannels, 0) : new Float64Array(0), fs),
+    spectrogram: spectrogram(nChannels ? channel(x, nChannels, 0) : new Float64Array(0), fs, opts.spectrogramSegment ?? 128, opts.spectrogramFrames ?? 120),
   };
 }

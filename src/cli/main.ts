@@ -10,6 +10,8 @@ import { register as decompress } from './commands/decompress.js';
 import { register as demo } from './commands/demo.js';
 import { register as info } from './commands/info.js';
 import { register as verify } from './commands/verify.js';
+import { register as bench } from './commands/bench.js';
+import { register as stats } from './commands/stats.js';
 
 const program = new Command('neurozip')
   .description('compression for neural recordings and other scientific arrays')
@@ -21,7 +23,7 @@ const program = new Command('neurozip')
     globals.debug = Boolean(cmd.opts().debug);
   });
 
-for (const register of [compress, decompress, info, verify, cat, codecs, demo]) register(program);
+for (const register of [compress, decompress, info, verify, cat, codecs, demo, bench, stats]) register(program);
 for (const cmd of program.commands) cmd.exitOverride();
 
 try {
