@@ -193,9 +193,9 @@ async function lossySection(report: BenchReport, rows: FileResult[]): Promise<st
           width: 420,
           height: { step: 16 },
           title: `${m} per file`,
-          data: { values: long.filter((d) => d.metric === m) },
+          data: { values: long.filter((d) => d.metric === m && (m !== 'MSE' || d.value > 0)) },
           mark: { type: 'boxplot', extent: 'min-max', size: 10 },
-          encoding: { y: { field: 'codec', type: 'nominal', title: null }, x: { field: 'value', type: 'quantitative', scale: { zero: false, ...(m === 'MSE' ? { type: 'symlog' } : {}) }, title: m } },
+          encoding: { y: { field: 'codec', type: 'nominal', title: null }, x: { field: 'value', type: 'quantitative', scale: { zero: false, ...(m === 'MSE' ? { type: 'log' } : {}) }, title: m === 'MSE' ? 'MSE (log)' : m } },
         }),
       ),
     );

@@ -53,7 +53,11 @@ function entries(): ZooEntry[] {
     { name: 'wavelet53+arith-adaptive', spec: 'wavelet53:levels=4+arith:adaptive=true', group: 'transform + entropy' },
     { name: 'wavelet53+zstd-19', spec: 'wavelet53:levels=4+shuffle+zstd:level=19', group: 'transform + entropy' },
     { name: 'lpc+rice', spec: 'lpc+rice', group: 'transform + entropy' },
+    { name: 'remap+lpc+rice', spec: 'remap+lpc+rice', group: 'transform + entropy' },
+    { name: 'remap+fixed+rice', spec: 'remap+fixed+rice', group: 'transform + entropy' },
     { name: 'remap+delta+rans', spec: 'remap+delta:order=1+rans', group: 'transform + entropy' },
+    { name: 'remap+lpc+rans', spec: 'remap+lpc+rans', group: 'transform + entropy' },
+    { name: 'remap+lpc+cm', spec: 'remap+lpc+cm', group: 'transform + entropy' },
   );
   for (const level of LEVELS) out.push({ name: `neurozip-${level}`, spec: `level:${level}`, group: 'neurozip levels' });
   return out;
