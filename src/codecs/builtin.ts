@@ -7,6 +7,10 @@ import { registerCodec } from './registry.js';
 const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').CodecFactory }>> = {
   bytes: () => import('./bytes.js'),
   delta: () => import('./filter/delta.js'),
+  remap: () => import('./filter/remap.js'),
+  fixed: () => import('./filter/fixed.js'),
+  lpc: () => import('./filter/lpc.js'),
+  rice: () => import('./entropy/rice.js'),
   shuffle: () => import('./bytes/shuffle.js'),
   deflate: () => import('./bytes/deflate.js'),
   brotli: () => import('./bytes/brotli.js'),

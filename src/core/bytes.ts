@@ -113,27 +113,33 @@ export class ByteWriter {
   }
 
   u8(v: number): this {
-    this.view.setUint8(this.reserve(1), v);
+    const p = this.reserve(1);
+    this.view.setUint8(p, v);
     return this;
   }
   u16(v: number): this {
-    this.view.setUint16(this.reserve(2), v, true);
+    const p = this.reserve(2);
+    this.view.setUint16(p, v, true);
     return this;
   }
   i16(v: number): this {
-    this.view.setInt16(this.reserve(2), v, true);
+    const p = this.reserve(2);
+    this.view.setInt16(p, v, true);
     return this;
   }
   u32(v: number): this {
-    this.view.setUint32(this.reserve(4), v >>> 0, true);
+    const p = this.reserve(4);
+    this.view.setUint32(p, v >>> 0, true);
     return this;
   }
   i32(v: number): this {
-    this.view.setInt32(this.reserve(4), v, true);
+    const p = this.reserve(4);
+    this.view.setInt32(p, v, true);
     return this;
   }
   f64(v: number): this {
-    this.view.setFloat64(this.reserve(8), v, true);
+    const p = this.reserve(8);
+    this.view.setFloat64(p, v, true);
     return this;
   }
   u64(v: number): this {
