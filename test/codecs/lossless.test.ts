@@ -20,3 +20,10 @@ test('float dtypes are refused with InvalidConfig', async () => {
     assert.throws(() => p.encode(new Float32Array(4), { dtype: 'float32', shape: [4, 1] }), (e) => isNeurozipError(e, 'InvalidConfig'), text);
   }
 });
+
+conformance('rans', { dtypes: [...INTS] });
+conformance('cm:limit=255,rate=8', { dtypes: ['int16', 'uint16', 'int32', 'uint8'] });
+conformance('chdiff:mode=prev', { dtypes: [...INTS] });
+conformance('chdiff:mode=ref', { dtypes: ['int16'] });
+conformance('remap+lpc:order=32,precision=14+rans', { dtypes: ['int16'] });
+conformance('remap+lpc:order=32,precision=14+cm:limit=255,rate=8', { dtypes: ['int16'] });
