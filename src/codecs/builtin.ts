@@ -7,6 +7,13 @@ import { registerCodec } from './registry.js';
 const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').CodecFactory }>> = {
   bytes: () => import('./bytes.js'),
   delta: () => import('./filter/delta.js'),
+  remap: () => import('./filter/remap.js'),
+  fixed: () => import('./filter/fixed.js'),
+  chdiff: () => import('./filter/chdiff.js'),
+  lpc: () => import('./filter/lpc.js'),
+  rice: () => import('./entropy/rice.js'),
+  cm: () => import('./entropy/cm.js'),
+  rans: () => import('./entropy/rans.js'),
   shuffle: () => import('./bytes/shuffle.js'),
   deflate: () => import('./bytes/deflate.js'),
   brotli: () => import('./bytes/brotli.js'),
