@@ -77,7 +77,7 @@ export function conformance(pipelineText: string, opts: ConformanceOptions): voi
         assert.throws(() => p.decode(enc.subarray(0, cut), s.spec), (e) => isNeurozipError(e), `truncated to ${cut} bytes`);
       }
       for (let i = 0; i < 48; i++) {
-        const bad = enc.slice();
+        const bad = new Uint8Array(enc);
         const bit = Math.floor(r() * bad.byteLength * 8);
         bad[bit >> 3]! ^= 1 << (bit & 7);
         try {

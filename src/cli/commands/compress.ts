@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--codec <spec>', 'explicit pipeline, e.g. delta:order=2+shuffle+zstd:level=19 (see docs/spec/pipeline.md)')
     .option('-f, --force', 'overwrite existing outputs')
     .option('-q, --quiet', 'print nothing but errors')
+    .option('--threads <n>', 'worker threads (default: all cores)', parsePositiveInt)
     .option('--no-verify', 'skip decoding the output to check it')
     .option('--json', 'print one JSON result per input')
     .option('--dtype <dtype>', 'raw binary: sample type (default int16)', parseDType)
@@ -50,6 +51,7 @@ export function register(program: Command): void {
             verify: o.verify,
             raw,
             chunkSeconds: o.chunkSeconds,
+            threads: o.threads,
             onProgress: bar.update,
           });
         } finally {

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { decompressFile, defaultDecompressedName } from '../../api/compress.js';
 import { forEachInput } from '../run.js';
-import { fmtBytes, progressBar } from '../util.js';
+import { fmtBytes, parsePositiveInt, progressBar } from '../util.js';
 
 export function register(program: Command): void {
   program
@@ -15,6 +15,7 @@ export function register(program: Command): void {
     .option('--output-dir <dir>', 'write the restored files into this directory')
     .option('-f, --force', 'overwrite existing outputs')
     .option('-q, --quiet', 'print nothing but errors')
+    .option('--threads <n>', 'worker threads (default: all cores)', parsePositiveInt)
     .action(async (inputs: string[], o) => {
       if (o.output && inputs.length > 1) throw new UsageError('-o names one output; with several inputs use --output-dir');
       if (o.output && o.outputDir) throw new UsageError('give either -o or --output-dir, not both');
@@ -23,7 +24,7 @@ export function register(program: Command): void {
         const output = o.output ?? defaultDecompressedName(input, o.outputDir);
         const bar = progressBar(basename(input), o.quiet);
         try {
-          const r = await decompressFile(input, output, { force: o.force, onProgress: bar.update });
+          const r = await decompressFile(input, output, { force: o.force, threads: o.threads, onProgress: bar.update });
           bar.stop();
           if (!o.quiet) {
             const extra = r.sidecars.length ? ` (+ ${r.sidecars.join(', ')})` : '';
