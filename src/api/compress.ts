@@ -72,7 +72,8 @@ export async function compressFile(input: string, output: string, opts: Compress
       writer: `neurozip ${VERSION}`,
     };
     const t0 = performance.now();
-    const writer = new ContainerWriter(output, header, pipeline, opts.force);
+    const file = new AtomicFile(output, opts.force);
+    const writer = new ContainerWriter(file, header, pipeline);
     try {
       const hash = newSha256().update(info.prefix);
       const nChunks = Math.ceil(info.nSamples / chunkSamples);
@@ -96,14 +97,15 @@ export async function compressFile(input: string, output: string, opts: Compress
         );
       });
       writer.close({ suffix: info.suffix, rawSha256: hash.update(info.suffix).digest('hex'), rawBytes: info.fileBytes });
+      file.close();
       const encodeSeconds = (performance.now() - t0) / 1000;
       let verified = false;
       if (opts.verify ?? true) {
-        const v = await verifyFile(writer.tmpPath, undefined, opts.threads);
+        const v = await verifyFile(file.tmpPath, undefined, opts.threads);
         if (!v.ok) throw new MismatchError(`${input}: verification failed after compressing (${v.problem}); nothing written`);
         verified = v.lossless;
       }
-      writer.commit();
+      file.commit();
       return {
         input,
         output,
@@ -119,7 +121,7 @@ export async function compressFile(input: string, output: string, opts: Compress
         verified,
       };
     } catch (e) {
-      writer.abort();
+      file.abort();
       throw e;
     }
   } finally {

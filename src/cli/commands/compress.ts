@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { basename, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { compressFile, type CompressResult } from '../../api/compress.js';
+import { compressStream } from '../../api/stream.js';
 import { forEachInput } from '../run.js';
 import {
   fmtBytes,
@@ -38,6 +39,15 @@ export function register(program: Command): void {
       if (o.output && inputs.length > 1) throw new UsageError('-o names one output; with several inputs use --output-dir');
       if (o.output && o.outputDir) throw new UsageError('give either -o or --output-dir, not both');
       const raw = rawFromFlags(o);
+      if (inputs.includes('-')) {
+        if (inputs.length > 1) throw new UsageError("'-' (stdin) must be the only input");
+        if (!raw) throw new UsageError('stdin is read as raw binary: give --dtype and --channels (and --sample-rate)');
+        if (!o.output) throw new UsageError('compressing stdin needs -o OUT.nzp (or -o - for stdout)');
+        const r = await compressStream(process.stdin, o.output, { ...raw, level: o.level, codec: o.codec, force: o.force, verify: o.verify, ...(o.chunkSeconds && raw.sampleRateHz ? { chunkSamples: Math.max(1, Math.round(o.chunkSeconds * raw.sampleRateHz)) } : {}) });
+        if (!o.quiet && !o.json) process.stderr.write(`stdin -> ${o.output}: ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)}, ${(r.rawBytes / Math.max(1, r.compressedBytes)).toFixed(3)}x, ${r.verified ? 'verified' : 'not verified'}\n`);
+        if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+        return;
+      }
       if (o.outputDir) mkdirSync(o.outputDir, { recursive: true });
       await forEachInput(inputs, async (input) => {
         const output = o.output ?? (o.outputDir ? join(o.outputDir, basename(input) + '.nzp') : input + '.nzp');

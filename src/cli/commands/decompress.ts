@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { decompressStream } from '../../api/stream.js';
+import { ioError } from '../../core/io-error.js';
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { UsageError } from '../../core/errors.js';
@@ -20,6 +22,17 @@ export function register(program: Command): void {
       if (o.output && inputs.length > 1) throw new UsageError('-o names one output; with several inputs use --output-dir');
       if (o.output && o.outputDir) throw new UsageError('give either -o or --output-dir, not both');
       if (o.outputDir) mkdirSync(o.outputDir, { recursive: true });
+      if (inputs.includes('-') || o.output === '-') {
+        if (inputs.length > 1) throw new UsageError('streaming decompress takes one input');
+        const input = inputs[0]!;
+        if (input === '-' && !o.output) throw new UsageError('decompressing stdin needs -o OUT (or -o - for stdout)');
+        const output = o.output ?? defaultDecompressedName(input, o.outputDir);
+        const stream = input === '-' ? process.stdin : createReadStream(input);
+        await new Promise<void>((resolve, reject) => (input === '-' ? resolve() : stream.once('open', () => resolve()).once('error', (e: Error) => reject(ioError(input, 'open', e)))));
+        const r = await decompressStream(stream, output, { force: o.force, name: input === '-' ? 'stdin' : input });
+        if (!o.quiet && output !== '-') process.stderr.write(`${input} -> ${output}: ${fmtBytes(r.bytes)}, ${r.verified ? 'SHA-256 verified' : 'lossy reconstruction'}\n`);
+        return;
+      }
       await forEachInput(inputs, async (input) => {
         const output = o.output ?? defaultDecompressedName(input, o.outputDir);
         const bar = progressBar(basename(input), o.quiet);
