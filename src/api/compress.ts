@@ -10,6 +10,8 @@ import type { ContainerHeader } from '../container/format.js';
 import { NzpReader } from '../container/reader.js';
 import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
 import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
+import { looksLikeMtscomp } from '../formats/mtscomp.js';
+import { decompressMtscompFile, decompressNzpToMtscomp } from './interop.js';
 import { decodeSamples, encodeSamples } from '../formats/source.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { parsePipelineString } from '../pipeline/spec-string.js';
@@ -163,6 +165,10 @@ export interface DecompressResult {
 
 /** The name a `.nzp` decompresses to: the input without `.nzp`, optionally inside `outputDir`. */
 export function defaultDecompressedName(input: string, outputDir?: string): string {
+  if (looksLikeMtscomp(input)) {
+    const bin = input.replace(/\.cbin$/i, '.bin');
+    return outputDir ? join(outputDir, basename(bin)) : bin;
+  }
   if (!/\.nzp$/i.test(input)) throw new UsageError(`${input}: does not end in .nzp; name the output with -o`);
   const name = input.replace(/\.nzp$/i, '');
   return outputDir ? join(outputDir, basename(name)) : name;
@@ -172,13 +178,26 @@ export function defaultDecompressedName(input: string, outputDir?: string): stri
 export async function decompressFile(input: string, output: string, opts: DecompressOptions = {}): Promise<DecompressResult> {
   if (resolve(input) === resolve(output)) throw new UsageError(`${input}: output would overwrite the input`);
   const t0 = performance.now();
+  if (looksLikeMtscomp(input)) {
+    // an mtscomp .cbin (+ .ch) decompresses straight to its raw samples, as mtsdecomp does
+    const m = decompressMtscompFile(input, output, opts);
+    return { input, output, sidecars: [], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: true };
+  }
   const r = await NzpReader.open(input);
   const files: AtomicFile[] = [];
   try {
     const { header, footer } = r;
+    if (header.source.format === 'mtscomp' && /\.cbin$/i.test(output)) {
+      // a .nzp made from a .cbin restores a .cbin + .ch pair with the original's options
+      r.close();
+      const m = await decompressNzpToMtscomp(input, output, opts);
+      return { input, output, sidecars: [m.chPath], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+    }
     const main = new AtomicFile(output, opts.force);
     files.push(main);
-    const sidecars = header.source.sidecars.map((s) => ({ path: sidecarPath(header.source.format, s.role, output), data: s.data }));
+    // the .ch of an mtscomp source describes a .cbin; beside a raw .bin it would mislead
+    const kept = header.source.format === 'mtscomp' ? [] : header.source.sidecars;
+    const sidecars = kept.map((s) => ({ path: sidecarPath(header.source.format, s.role, output), data: s.data }));
     for (const s of sidecars) files.push(new AtomicFile(s.path, opts.force));
     const hash = newSha256();
     const put = (b: Uint8Array) => {

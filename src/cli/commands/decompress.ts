@@ -9,8 +9,8 @@ import { fmtBytes, progressBar } from '../util.js';
 export function register(program: Command): void {
   program
     .command('decompress')
-    .description('restore the original files (and sidecars such as a SpikeGLX .meta) from .nzp files')
-    .argument('<input...>', '.nzp files')
+    .description('restore the original files (and sidecars such as a SpikeGLX .meta) from .nzp files; an mtscomp .cbin decompresses to its raw samples')
+    .argument('<input...>', '.nzp files or mtscomp .cbin files')
     .option('-o, --output <file>', 'output file (only with one input; default: INPUT without .nzp)')
     .option('--output-dir <dir>', 'write the restored files into this directory')
     .option('-f, --force', 'overwrite existing outputs')
