@@ -1,4 +1,5 @@
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ByteWriter } from '../core/bytes.js';
 import { AtomicFile } from '../core/atomic-file.js';
 import { newSha256 } from '../core/checksum.js';
@@ -66,7 +67,7 @@ export async function compressFile(input: string, output: string, opts: Compress
       chunkSamples,
       pipeline: pipeline.toConfig(),
       lossless: pipeline.lossless,
-      source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, meta: info.meta },
+      source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, ...(info.mainPath !== undefined ? { mainPath: info.mainPath } : {}), meta: info.meta },
       writer: `neurozip ${VERSION}`,
     };
     const t0 = performance.now();
@@ -193,11 +194,16 @@ export async function decompressFile(input: string, output: string, opts: Decomp
       const m = await decompressNzpToMtscomp(input, output, opts);
       return { input, output, sidecars: [m.chPath], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
     }
-    const main = new AtomicFile(output, opts.force);
+    // a folder source (Open Ephys) is restored as a folder: `output` is its directory
+    const folder = header.source.mainPath !== undefined;
+    const mainOut = folder ? join(output, header.source.mainPath!) : output;
+    if (folder) mkdirSync(dirname(mainOut), { recursive: true });
+    const main = new AtomicFile(mainOut, opts.force);
     files.push(main);
     // the .ch of an mtscomp source describes a .cbin; beside a raw .bin it would mislead
     const kept = header.source.format === 'mtscomp' ? [] : header.source.sidecars;
-    const sidecars = kept.map((s) => ({ path: sidecarPath(header.source.format, s.role, output), data: s.data }));
+    const sidecars = kept.map((s) => ({ path: s.path !== undefined ? join(output, s.path) : sidecarPath(header.source.format, s.role, output), data: s.data }));
+    for (const s of sidecars) mkdirSync(dirname(s.path), { recursive: true });
     for (const s of sidecars) files.push(new AtomicFile(s.path, opts.force));
     const hash = newSha256();
     const put = (b: Uint8Array) => {
@@ -218,7 +224,7 @@ export async function decompressFile(input: string, output: string, opts: Decomp
     for (const f of files) f.commit();
     return {
       input,
-      output,
+      output: mainOut,
       sidecars: sidecars.map((s) => s.path),
       bytes: main.bytesWritten,
       decodeSeconds: (performance.now() - t0) / 1000,
@@ -227,6 +233,16 @@ export async function decompressFile(input: string, output: string, opts: Decomp
   } catch (e) {
     for (const f of files) f.abort();
     throw e;
+  } finally {
+    r.close();
+  }
+}
+
+/** Whether a `.nzp` holds a folder source (restored as a directory). */
+export async function isFolderNzp(path: string): Promise<boolean> {
+  const r = await NzpReader.open(path);
+  try {
+    return r.header.source.mainPath !== undefined;
   } finally {
     r.close();
   }

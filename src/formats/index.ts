@@ -1,4 +1,5 @@
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, readSync, statSync } from 'node:fs';
+import { isOpenEphysBinaryFolder, probeOpenEphysBinary } from './openephys.js';
 import { extname } from 'node:path';
 import { UnsupportedFormatError, UsageError } from '../core/errors.js';
 import { isNpy, probeNpy } from './npy.js';
@@ -19,6 +20,13 @@ export interface OpenOptions {
 /** Opens a recording, its format found by magic bytes first, then by extension. */
 export function openSource(path: string, opts: OpenOptions = {}): Source {
   if (opts.raw) return new Source(path, probeRaw(path, opts.raw));
+  if (isDirectory(path)) {
+    if (isOpenEphysBinaryFolder(path)) {
+      const { mainFile, info } = probeOpenEphysBinary(path);
+      return new Source(mainFile, info);
+    }
+    throw new UnsupportedFormatError(`${path}: a folder, but not an Open Ephys recording (no structure.oebin)`);
+  }
   if (looksLikeMtscomp(path)) return openMtscompSource(path);
   if (/\.ch$/i.test(path)) throw new UsageError(`${path}: an mtscomp header; give its .cbin instead`);
   const fd = openOrThrow(path);
@@ -45,4 +53,12 @@ export function sidecarPath(format: string, role: string, mainPath: string): str
   if (format === 'spikeglx' && role === 'meta') return metaPathFor(mainPath);
   if (format === 'mtscomp' && role === 'ch') return chPathFor(mainPath);
   return `${mainPath}.${role}`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

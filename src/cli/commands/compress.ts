@@ -39,6 +39,7 @@ export function register(program: Command): void {
       const raw = rawFromFlags(o);
       if (o.outputDir) mkdirSync(o.outputDir, { recursive: true });
       await forEachInput(inputs, async (input) => {
+        input = input.replace(/(.)[\/]+$/, '$1');
         const output = o.output ?? (o.outputDir ? join(o.outputDir, basename(input) + '.nzp') : input + '.nzp');
         const bar = progressBar(basename(input), o.quiet);
         let r: CompressResult;

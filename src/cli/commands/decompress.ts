@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { decompressFile, defaultDecompressedName } from '../../api/compress.js';
+import { decompressFile, defaultDecompressedName, isFolderNzp } from '../../api/compress.js';
 import { forEachInput } from '../run.js';
 import { fmtBytes, progressBar } from '../util.js';
 
@@ -20,7 +20,7 @@ export function register(program: Command): void {
       if (o.output && o.outputDir) throw new UsageError('give either -o or --output-dir, not both');
       if (o.outputDir) mkdirSync(o.outputDir, { recursive: true });
       await forEachInput(inputs, async (input) => {
-        const output = o.output ?? defaultDecompressedName(input, o.outputDir);
+        const output = o.output ?? (o.outputDir && /\.nzp$/i.test(input) && (await isFolderNzp(input)) ? o.outputDir : defaultDecompressedName(input, o.outputDir));
         const bar = progressBar(basename(input), o.quiet);
         try {
           const r = await decompressFile(input, output, { force: o.force, onProgress: bar.update });
