@@ -53,3 +53,15 @@ describe('Open Ephys binary', () => {
     assert.throws(() => openSource(join(dir, 'nodata')), (e) => isNeurozipError(e, 'UnsupportedFormat') && /none has a continuous.dat/.test((e as Error).message));
   });
 });
+
+describe('folder paths in the container header', () => {
+  test("mainPath or sidecar path with '..' or absolute is refused as corrupt", async () => {
+    const { headerFromJson } = await import('../../src/container/format.js');
+    const base = { dtype: 'int16', nChannels: 1, sampleRateHz: null, chunkSamples: 1, pipeline: [], source: { format: 'x', fileName: 'x', encoding: { bytesPerSample: 2, bigEndian: false }, prefix: '', sidecars: [] as unknown[] } };
+    for (const bad of ['../x', '/etc/passwd', 'a/../../b', 'a\\b']) {
+      assert.throws(() => headerFromJson({ ...base, source: { ...base.source, mainPath: bad } }), (e) => isNeurozipError(e, 'CorruptData'), bad);
+      assert.throws(() => headerFromJson({ ...base, source: { ...base.source, sidecars: [{ role: 'file', path: bad, data: '' }] } }), (e) => isNeurozipError(e, 'CorruptData'), bad);
+    }
+    assert.equal(headerFromJson({ ...base, source: { ...base.source, mainPath: 'a/b.dat' } }).source.mainPath, 'a/b.dat');
+  });
+});
