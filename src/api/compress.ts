@@ -1,4 +1,5 @@
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ByteWriter } from '../core/bytes.js';
 import { AtomicFile } from '../core/atomic-file.js';
 import { newSha256 } from '../core/checksum.js';
@@ -12,6 +13,8 @@ import type { ContainerHeader } from '../container/format.js';
 import { NzpReader } from '../container/reader.js';
 import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
 import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
+import { looksLikeMtscomp } from '../formats/mtscomp.js';
+import { decompressMtscompFile, decompressNzpToMtscomp } from './interop.js';
 import { decodeSamples, encodeSamples } from '../formats/source.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { parsePipelineString } from '../pipeline/spec-string.js';
@@ -68,7 +71,7 @@ export async function compressFile(input: string, output: string, opts: Compress
       chunkSamples,
       pipeline: pipeline.toConfig(),
       lossless: pipeline.lossless,
-      source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, meta: info.meta },
+      source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, ...(info.mainPath !== undefined ? { mainPath: info.mainPath } : {}), meta: info.meta },
       writer: `neurozip ${VERSION}`,
     };
     const t0 = performance.now();
@@ -213,6 +216,10 @@ export interface DecompressResult {
 
 /** The name a `.nzp` decompresses to: the input without `.nzp`, optionally inside `outputDir`. */
 export function defaultDecompressedName(input: string, outputDir?: string): string {
+  if (looksLikeMtscomp(input)) {
+    const bin = input.replace(/\.cbin$/i, '.bin');
+    return outputDir ? join(outputDir, basename(bin)) : bin;
+  }
   if (!/\.nzp$/i.test(input)) throw new UsageError(`${input}: does not end in .nzp; name the output with -o`);
   const name = input.replace(/\.nzp$/i, '');
   return outputDir ? join(outputDir, basename(name)) : name;
@@ -222,13 +229,31 @@ export function defaultDecompressedName(input: string, outputDir?: string): stri
 export async function decompressFile(input: string, output: string, opts: DecompressOptions = {}): Promise<DecompressResult> {
   if (resolve(input) === resolve(output)) throw new UsageError(`${input}: output would overwrite the input`);
   const t0 = performance.now();
+  if (looksLikeMtscomp(input)) {
+    // an mtscomp .cbin (+ .ch) decompresses straight to its raw samples, as mtsdecomp does
+    const m = decompressMtscompFile(input, output, opts);
+    return { input, output, sidecars: [], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: true };
+  }
   const r = await NzpReader.open(input);
   const files: AtomicFile[] = [];
   try {
     const { header, footer } = r;
-    const main = new AtomicFile(output, opts.force);
+    if (header.source.format === 'mtscomp' && /\.cbin$/i.test(output)) {
+      // a .nzp made from a .cbin restores a .cbin + .ch pair with the original's options
+      r.close();
+      const m = await decompressNzpToMtscomp(input, output, opts);
+      return { input, output, sidecars: [m.chPath], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+    }
+    // a folder source (Open Ephys) is restored as a folder: `output` is its directory
+    const folder = header.source.mainPath !== undefined;
+    const mainOut = folder ? join(output, header.source.mainPath!) : output;
+    if (folder) mkdirSync(dirname(mainOut), { recursive: true });
+    const main = new AtomicFile(mainOut, opts.force);
     files.push(main);
-    const sidecars = header.source.sidecars.map((s) => ({ path: sidecarPath(header.source.format, s.role, output), data: s.data }));
+    // the .ch of an mtscomp source describes a .cbin; beside a raw .bin it would mislead
+    const kept = header.source.format === 'mtscomp' ? [] : header.source.sidecars;
+    const sidecars = kept.map((s) => ({ path: s.path !== undefined ? join(output, s.path) : sidecarPath(header.source.format, s.role, output), data: s.data }));
+    for (const s of sidecars) mkdirSync(dirname(s.path), { recursive: true });
     for (const s of sidecars) files.push(new AtomicFile(s.path, opts.force));
     const hash = newSha256();
     const put = (b: Uint8Array) => {
@@ -249,7 +274,7 @@ export async function decompressFile(input: string, output: string, opts: Decomp
     for (const f of files) f.commit();
     return {
       input,
-      output,
+      output: mainOut,
       sidecars: sidecars.map((s) => s.path),
       bytes: main.bytesWritten,
       decodeSeconds: (performance.now() - t0) / 1000,
@@ -258,6 +283,16 @@ export async function decompressFile(input: string, output: string, opts: Decomp
   } catch (e) {
     for (const f of files) f.abort();
     throw e;
+  } finally {
+    r.close();
+  }
+}
+
+/** Whether a `.nzp` holds a folder source (restored as a directory). */
+export async function isFolderNzp(path: string): Promise<boolean> {
+  const r = await NzpReader.open(path);
+  try {
+    return r.header.source.mainPath !== undefined;
   } finally {
     r.close();
   }

@@ -50,6 +50,7 @@ export function register(program: Command): void {
       }
       if (o.outputDir) mkdirSync(o.outputDir, { recursive: true });
       await forEachInput(inputs, async (input) => {
+        input = input.replace(/(.)[\/]+$/, '$1');
         const output = o.output ?? (o.outputDir ? join(o.outputDir, basename(input) + '.nzp') : input + '.nzp');
         const bar = progressBar(basename(input), o.quiet);
         let r: CompressResult;

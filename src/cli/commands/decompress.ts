@@ -4,15 +4,15 @@ import { ioError } from '../../core/io-error.js';
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { decompressFile, defaultDecompressedName } from '../../api/compress.js';
+import { decompressFile, defaultDecompressedName, isFolderNzp } from '../../api/compress.js';
 import { forEachInput } from '../run.js';
 import { fmtBytes, parsePositiveInt, progressBar } from '../util.js';
 
 export function register(program: Command): void {
   program
     .command('decompress')
-    .description('restore the original files (and sidecars such as a SpikeGLX .meta) from .nzp files')
-    .argument('<input...>', '.nzp files')
+    .description('restore the original files (and sidecars such as a SpikeGLX .meta) from .nzp files; an mtscomp .cbin decompresses to its raw samples')
+    .argument('<input...>', '.nzp files or mtscomp .cbin files')
     .option('-o, --output <file>', 'output file (only with one input; default: INPUT without .nzp)')
     .option('--output-dir <dir>', 'write the restored files into this directory')
     .option('-f, --force', 'overwrite existing outputs')
@@ -34,7 +34,7 @@ export function register(program: Command): void {
         return;
       }
       await forEachInput(inputs, async (input) => {
-        const output = o.output ?? defaultDecompressedName(input, o.outputDir);
+        const output = o.output ?? (o.outputDir && /\.nzp$/i.test(input) && (await isFolderNzp(input)) ? o.outputDir : defaultDecompressedName(input, o.outputDir));
         const bar = progressBar(basename(input), o.quiet);
         try {
           const r = await decompressFile(input, output, { force: o.force, threads: o.threads, onProgress: bar.update });
