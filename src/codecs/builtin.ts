@@ -13,6 +13,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   lpc: () => import('./filter/lpc.js'),
   rice: () => import('./entropy/rice.js'),
   cm: () => import('./entropy/cm.js'),
+  lmscm: () => import('./entropy/lmscm.js'),
   rans: () => import('./entropy/rans.js'),
   shuffle: () => import('./bytes/shuffle.js'),
   deflate: () => import('./bytes/deflate.js'),

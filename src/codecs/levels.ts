@@ -15,7 +15,8 @@ export interface LevelInput {
  * docs/lossless-results.md). Integers: value remap, per-chunk LPC, then
  *   fast    — static rANS with 10 magnitude contexts, LPC order <= 8;
  *   default — the same coder, LPC order <= 32;
- *   max     — the context-mixing binary arithmetic coder `cm`, LPC order <= 32.
+ *   max     — `lmscm`: LPC (order <= 32) fused into a context-mixing binary arithmetic coder with
+ *             a value-aware context (learns the ADC's uneven code widths); replaced `cm`, +1.4% on n1.
  * Floats keep byte shuffle + zstd at every level.
  */
 export function levelPipeline(level: Level, input: LevelInput): CodecConfig[] {
@@ -28,6 +29,6 @@ export function levelPipeline(level: Level, input: LevelInput): CodecConfig[] {
     case 'default':
       return [{ id: 'remap' }, { id: 'lpc', order: 32, precision: 14 }, { id: 'rans' }];
     case 'max':
-      return [{ id: 'remap' }, { id: 'lpc', order: 32, precision: 14 }, { id: 'cm', limit: 255, rate: 8 }];
+      return [{ id: 'remap' }, { id: 'lmscm', order: 32, limit: 255, rate: 8 }];
   }
 }
