@@ -8,8 +8,8 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { conformance } from '../kit/conformance.js';
 import { rng } from '../kit/signals.js';
 
-// real excerpts are left to the bench (every n1 file is round-tripped there): they take ~17 s here
-conformance('remap+lmscm', { dtypes: ['int16'], real: false });
+// short real excerpts here (full ones take ~17 s); the bench round-trips every n1 and ephys file
+conformance('remap+lmscm', { dtypes: ['int16'], realValues: 6000 });
 conformance('lmscm:order=8', { dtypes: ['uint16', 'int32'], real: false });
 
 test('lmscm model: a biased bit source is coded within 2% of its entropy', () => {
