@@ -20,4 +20,5 @@ export { openSource, sidecarPath, Source, type SourceInfo, type RawOptions } fro
 export { npyHeader } from './formats/npy.js';
 export { wavHeader } from './formats/wav.js';
 export * from './api/compress.js';
+export { createEncoder, StreamEncoder, StreamDecoder, compressStream, decompressStream, type EncoderOptions } from './api/stream.js';
 export { VERSION } from './version.js';
