@@ -1,8 +1,11 @@
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ByteWriter } from '../core/bytes.js';
 import { AtomicFile } from '../core/atomic-file.js';
 import { newSha256 } from '../core/checksum.js';
-import { MismatchError, UsageError } from '../core/errors.js';
+import { CorruptDataError, MismatchError, NeurozipError, UsageError } from '../core/errors.js';
+import type { TypedArray } from '../core/dtype.js';
+import { ChunkPool, defaultThreads, orderedMap } from '../parallel/pool.js';
 import '../codecs/builtin.js';
 import type { CodecConfig } from '../codecs/codec.js';
 import { levelPipeline, type Level } from '../codecs/levels.js';
@@ -10,6 +13,8 @@ import type { ContainerHeader } from '../container/format.js';
 import { NzpReader } from '../container/reader.js';
 import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
 import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
+import { looksLikeMtscomp } from '../formats/mtscomp.js';
+import { decompressMtscompFile, decompressNzpToMtscomp } from './interop.js';
 import { decodeSamples, encodeSamples } from '../formats/source.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { parsePipelineString } from '../pipeline/spec-string.js';
@@ -26,6 +31,8 @@ export interface CompressOptions {
   verify?: boolean;
   raw?: RawOptions;
   chunkSeconds?: number;
+  /** Worker threads for chunk encoding (default: all cores; 1 = this thread only). */
+  threads?: number;
   onProgress?: Progress;
 }
 
@@ -64,29 +71,44 @@ export async function compressFile(input: string, output: string, opts: Compress
       chunkSamples,
       pipeline: pipeline.toConfig(),
       lossless: pipeline.lossless,
-      source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, meta: info.meta },
+      source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, ...(info.mainPath !== undefined ? { mainPath: info.mainPath } : {}), meta: info.meta },
       writer: `neurozip ${VERSION}`,
     };
     const t0 = performance.now();
-    const writer = new ContainerWriter(output, header, pipeline, opts.force);
+    const file = new AtomicFile(output, opts.force);
+    const writer = new ContainerWriter(file, header, pipeline);
     try {
       const hash = newSha256().update(info.prefix);
-      for (let s = 0; s < info.nSamples; s += chunkSamples) {
-        const n = Math.min(chunkSamples, info.nSamples - s);
-        const raw = source.readRawFrames(s, n);
-        hash.update(raw);
-        writer.append(decodeSamples(raw, info.dtype, info.encoding));
-        opts.onProgress?.(s + n, info.nSamples);
-      }
+      const nChunks = Math.ceil(info.nSamples / chunkSamples);
+      await withPool(pipeline, opts.threads, nChunks, async (pool) => {
+        await orderedMap(
+          nChunks,
+          pool ? 2 * pool.size : 1,
+          async (i) => {
+            // runs in chunk order up to its first await: reads and hashes stay sequential
+            const n = Math.min(chunkSamples, info.nSamples - i * chunkSamples);
+            const raw = source.readRawFrames(i * chunkSamples, n);
+            hash.update(raw);
+            const data = decodeSamples(raw, info.dtype, info.encoding);
+            const spec = { dtype: info.dtype, shape: [n, info.nChannels] };
+            return { n, payload: pool ? await pool.encode(data, spec) : pipeline.encode(data, spec) };
+          },
+          (r, i) => {
+            writer.writeEncodedChunk(r.payload, r.n);
+            opts.onProgress?.(i * chunkSamples + r.n, info.nSamples);
+          },
+        );
+      });
       writer.close({ suffix: info.suffix, rawSha256: hash.update(info.suffix).digest('hex'), rawBytes: info.fileBytes });
+      file.close();
       const encodeSeconds = (performance.now() - t0) / 1000;
       let verified = false;
       if (opts.verify ?? true) {
-        const v = await verifyFile(writer.tmpPath);
+        const v = await verifyFile(file.tmpPath, undefined, opts.threads);
         if (!v.ok) throw new MismatchError(`${input}: verification failed after compressing (${v.problem}); nothing written`);
         verified = v.lossless;
       }
-      writer.commit();
+      file.commit();
       return {
         input,
         output,
@@ -102,7 +124,7 @@ export async function compressFile(input: string, output: string, opts: Compress
         verified,
       };
     } catch (e) {
-      writer.abort();
+      file.abort();
       throw e;
     }
   } finally {
@@ -123,19 +145,18 @@ export interface VerifyResult {
  * Decodes every chunk (each CRC-checked), recomputes the compressed stream's SHA-256 and, for a
  * lossless file, the SHA-256 of the restored original. Damage raises CorruptDataError.
  */
-export async function verifyFile(path: string, onProgress?: Progress): Promise<VerifyResult> {
+export async function verifyFile(path: string, onProgress?: Progress, threads?: number): Promise<VerifyResult> {
   const t0 = performance.now();
   const r = await NzpReader.open(path);
   try {
     const { header, footer } = r;
     const raw = newSha256().update(header.source.prefix);
     const chunks = newSha256();
-    for (let i = 0; i < r.nChunks; i++) {
-      const payload = r.readPayload(i);
+    await decodeChunksInOrder(r, threads, (data, i, payload) => {
       chunks.update(new ByteWriter(12).u32(payload.byteLength).u32(r.chunkLength(i)).u32(r.chunkCrc(i)).finish()).update(payload);
-      raw.update(encodeSamples(r.decodeChunk(i), header.source.encoding));
+      raw.update(encodeSamples(data, header.source.encoding));
       onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
-    }
+    });
     raw.update(footer.suffix);
     const seconds = (performance.now() - t0) / 1000;
     const base = { lossless: header.lossless, chunks: r.nChunks, nSamples: r.nSamples, seconds };
@@ -147,8 +168,40 @@ export async function verifyFile(path: string, onProgress?: Progress): Promise<V
   }
 }
 
+/** Decodes every chunk of `r` (CRC-checked), in parallel when threads allow, handing them over in order. */
+async function decodeChunksInOrder(r: NzpReader, threads: number | undefined, consume: (data: TypedArray, i: number, payload: Uint8Array) => void): Promise<void> {
+  await withPool(r.pipeline, threads, r.nChunks, async (pool) => {
+    await orderedMap(
+      r.nChunks,
+      pool ? 2 * pool.size : 1,
+      async (i) => {
+        if (!pool) return { payload: r.readPayload(i), data: r.decodeChunk(i) };
+        const payload = r.readPayload(i);
+        try {
+          return { payload, data: await pool.decode(payload, { dtype: r.header.dtype, shape: [r.chunkLength(i), r.nChannels] }) };
+        } catch (e) {
+          throw e instanceof NeurozipError && e.tag === 'CorruptData' ? new CorruptDataError(`${r.path}: chunk ${i}: ${e.message}`) : e;
+        }
+      },
+      (x, i) => consume(x.data, i, x.payload),
+    );
+  });
+}
+
+/** Runs `job` with a worker pool when more than one thread and chunk make it worth it. */
+async function withPool<T>(pipeline: Pipeline, threads: number | undefined, nChunks: number, job: (pool: ChunkPool | undefined) => Promise<T>): Promise<T> {
+  const n = Math.min(threads ?? defaultThreads(), nChunks);
+  const pool = n > 1 ? new ChunkPool(pipeline.toConfig(), n) : undefined;
+  try {
+    return await job(pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
 export interface DecompressOptions {
   force?: boolean;
+  threads?: number;
   onProgress?: Progress;
 }
 
@@ -163,6 +216,10 @@ export interface DecompressResult {
 
 /** The name a `.nzp` decompresses to: the input without `.nzp`, optionally inside `outputDir`. */
 export function defaultDecompressedName(input: string, outputDir?: string): string {
+  if (looksLikeMtscomp(input)) {
+    const bin = input.replace(/\.cbin$/i, '.bin');
+    return outputDir ? join(outputDir, basename(bin)) : bin;
+  }
   if (!/\.nzp$/i.test(input)) throw new UsageError(`${input}: does not end in .nzp; name the output with -o`);
   const name = input.replace(/\.nzp$/i, '');
   return outputDir ? join(outputDir, basename(name)) : name;
@@ -172,13 +229,31 @@ export function defaultDecompressedName(input: string, outputDir?: string): stri
 export async function decompressFile(input: string, output: string, opts: DecompressOptions = {}): Promise<DecompressResult> {
   if (resolve(input) === resolve(output)) throw new UsageError(`${input}: output would overwrite the input`);
   const t0 = performance.now();
+  if (looksLikeMtscomp(input)) {
+    // an mtscomp .cbin (+ .ch) decompresses straight to its raw samples, as mtsdecomp does
+    const m = decompressMtscompFile(input, output, opts);
+    return { input, output, sidecars: [], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: true };
+  }
   const r = await NzpReader.open(input);
   const files: AtomicFile[] = [];
   try {
     const { header, footer } = r;
-    const main = new AtomicFile(output, opts.force);
+    if (header.source.format === 'mtscomp' && /\.cbin$/i.test(output)) {
+      // a .nzp made from a .cbin restores a .cbin + .ch pair with the original's options
+      r.close();
+      const m = await decompressNzpToMtscomp(input, output, opts);
+      return { input, output, sidecars: [m.chPath], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+    }
+    // a folder source (Open Ephys) is restored as a folder: `output` is its directory
+    const folder = header.source.mainPath !== undefined;
+    const mainOut = folder ? join(output, header.source.mainPath!) : output;
+    if (folder) mkdirSync(dirname(mainOut), { recursive: true });
+    const main = new AtomicFile(mainOut, opts.force);
     files.push(main);
-    const sidecars = header.source.sidecars.map((s) => ({ path: sidecarPath(header.source.format, s.role, output), data: s.data }));
+    // the .ch of an mtscomp source describes a .cbin; beside a raw .bin it would mislead
+    const kept = header.source.format === 'mtscomp' ? [] : header.source.sidecars;
+    const sidecars = kept.map((s) => ({ path: s.path !== undefined ? join(output, s.path) : sidecarPath(header.source.format, s.role, output), data: s.data }));
+    for (const s of sidecars) mkdirSync(dirname(s.path), { recursive: true });
     for (const s of sidecars) files.push(new AtomicFile(s.path, opts.force));
     const hash = newSha256();
     const put = (b: Uint8Array) => {
@@ -186,10 +261,10 @@ export async function decompressFile(input: string, output: string, opts: Decomp
       main.write(b);
     };
     put(header.source.prefix);
-    for (let i = 0; i < r.nChunks; i++) {
-      put(encodeSamples(r.decodeChunk(i), header.source.encoding));
+    await decodeChunksInOrder(r, opts.threads, (data, i) => {
+      put(encodeSamples(data, header.source.encoding));
       opts.onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
-    }
+    });
     put(footer.suffix);
     if (header.lossless && hash.digest('hex') !== footer.rawSha256) {
       throw new MismatchError(`${input}: restored data does not match the original's SHA-256; nothing written`);
@@ -199,7 +274,7 @@ export async function decompressFile(input: string, output: string, opts: Decomp
     for (const f of files) f.commit();
     return {
       input,
-      output,
+      output: mainOut,
       sidecars: sidecars.map((s) => s.path),
       bytes: main.bytesWritten,
       decodeSeconds: (performance.now() - t0) / 1000,
@@ -208,6 +283,16 @@ export async function decompressFile(input: string, output: string, opts: Decomp
   } catch (e) {
     for (const f of files) f.abort();
     throw e;
+  } finally {
+    r.close();
+  }
+}
+
+/** Whether a `.nzp` holds a folder source (restored as a directory). */
+export async function isFolderNzp(path: string): Promise<boolean> {
+  const r = await NzpReader.open(path);
+  try {
+    return r.header.source.mainPath !== undefined;
   } finally {
     r.close();
   }

@@ -119,6 +119,8 @@ export interface RunOptions {
   onStep?: (done: number, total: number, label: string) => void;
   /** Samples per waveform excerpt (default 0.03 s worth, at most 2000). */
   excerptSeconds?: number;
+  /** Worker threads for chunk coding inside compress / decompress (default 1: one core). */
+  threads?: number;
 }
 
 const now = () => performance.now() / 1000;
@@ -216,14 +218,14 @@ interface Measured {
   reconstruction?: TypedArray;
 }
 
-async function measureNzp(f: Loaded, text: string, level: Level | undefined, lossless: boolean, repeat: number, dir: string): Promise<Measured> {
+async function measureNzp(f: Loaded, text: string, level: Level | undefined, lossless: boolean, repeat: number, dir: string, threads: number): Promise<Measured> {
   const nzp = join(dir, 'bench.nzp');
   const back = join(dir, 'restored' + (f.format === 'wav' ? '.wav' : '.bin'));
   const m: Measured = { compressedBytes: 0, enc: [], encCpu: [], dec: [], decCpu: [], mismatch: false };
   for (let k = 0; k < repeat; k++) {
     let t = now();
     let c = cpu();
-    const res = await compressFile(f.input.path, nzp, { ...(level ? { level } : { codec: text }), force: true, verify: false, raw: f.input.raw });
+    const res = await compressFile(f.input.path, nzp, { ...(level ? { level } : { codec: text }), force: true, verify: false, raw: f.input.raw, threads });
     m.enc.push(now() - t);
     m.encCpu.push(cpu() - c);
     m.compressedBytes = statSync(nzp).size;
@@ -232,7 +234,7 @@ async function measureNzp(f: Loaded, text: string, level: Level | undefined, los
     c = cpu();
     let d;
     try {
-      d = await decompressFile(nzp, back, { force: true });
+      d = await decompressFile(nzp, back, { force: true, threads });
     } catch (e) {
       // a lossless pipeline whose output does not hash to the original: a mismatch, not a crash
       if (!isNeurozipError(e, 'Mismatch')) throw e;
@@ -371,7 +373,7 @@ export async function runBench(inputs: BenchInput[], codecs: BenchCodec[], opts:
             const p = await pipelineString(codec.spec, f);
             text = p.text;
             lossless = p.lossless;
-            m = await measureNzp(f, text, p.level, lossless, repeat, dir);
+            m = await measureNzp(f, text, p.level, lossless, repeat, dir, opts.threads ?? 1);
           }
           const enc = median(m.enc);
           const dec = median(m.dec);

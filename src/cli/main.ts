@@ -6,6 +6,7 @@ import { globals, report } from './run.js';
 import { register as cat } from './commands/cat.js';
 import { register as codecs } from './commands/codecs.js';
 import { register as compress } from './commands/compress.js';
+import { register as convert } from './commands/convert.js';
 import { register as decompress } from './commands/decompress.js';
 import { register as demo } from './commands/demo.js';
 import { register as info } from './commands/info.js';
@@ -23,7 +24,7 @@ const program = new Command('neurozip')
     globals.debug = Boolean(cmd.opts().debug);
   });
 
-for (const register of [compress, decompress, info, verify, cat, codecs, demo, bench, stats]) register(program);
+for (const register of [compress, decompress, info, verify, cat, convert, codecs, demo, bench, stats]) register(program);
 for (const cmd of program.commands) cmd.exitOverride();
 
 try {

@@ -26,6 +26,13 @@ export interface ArrayToArrayCodec extends CodecBase {
   decode(input: TypedArray, spec: ChunkSpec, out?: TypedArray): TypedArray;
   /** The spec of encode's output, when it differs from the input's. */
   encodedSpec?(spec: ChunkSpec): ChunkSpec;
+  /**
+   * Stages that need side information per chunk (a value table, predictor coefficients) implement
+   * this pair instead of relying on encode/decode alone: the pipeline frames each stage's side bytes
+   * ahead of the payload (docs/spec/pipeline-side.md) and hands them back on decode.
+   */
+  encodeWithSide?(input: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array };
+  decodeWithSide?(input: TypedArray, side: Uint8Array, spec: ChunkSpec, out?: TypedArray): TypedArray;
 }
 
 /** Serializes an array to bytes (the plain `bytes` serializer, or an entropy coder). */

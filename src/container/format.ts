@@ -28,6 +28,13 @@ export interface SampleEncoding {
 export interface Sidecar {
   role: string;
   data: Uint8Array;
+  /** For folder sources: the file's path relative to the restored folder ('/'-separated). */
+  path?: string;
+}
+
+/** A relative '/'-separated path that stays inside its folder (no '..', not absolute). */
+export function isSafeRelativePath(p: unknown): p is string {
+  return typeof p === 'string' && p.length > 0 && !p.startsWith('/') && !p.includes('\\') && !/^[A-Za-z]:/.test(p) && p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }
 
 export interface SourceRecord {
@@ -36,6 +43,8 @@ export interface SourceRecord {
   encoding: SampleEncoding;
   prefix: Uint8Array;
   sidecars: Sidecar[];
+  /** For folder sources (Open Ephys, Intan): the main file's path relative to the folder. */
+  mainPath?: string;
   meta: Record<string, Json>;
 }
 
@@ -97,7 +106,8 @@ export function headerToJson(h: ContainerHeader): Json {
       fileName: h.source.fileName,
       encoding: { bytesPerSample: h.source.encoding.bytesPerSample, bigEndian: h.source.encoding.bigEndian },
       prefix: b64(h.source.prefix),
-      sidecars: h.source.sidecars.map((s) => ({ role: s.role, data: b64(s.data) })),
+      sidecars: h.source.sidecars.map((s) => ({ role: s.role, data: b64(s.data), ...(s.path !== undefined ? { path: s.path } : {}) })),
+      ...(h.source.mainPath !== undefined ? { mainPath: h.source.mainPath } : {}),
       meta: h.source.meta,
     },
     writer: h.writer,
@@ -134,8 +144,10 @@ export function headerFromJson(j: any): ContainerHeader {
       prefix: unb64(s.prefix, 'source prefix'),
       sidecars: s.sidecars.map((x: any) => {
         if (!x || typeof x.role !== 'string') fail('bad sidecar');
-        return { role: x.role, data: unb64(x.data, `sidecar ${x.role}`) };
+        if (x.path !== undefined && !isSafeRelativePath(x.path)) fail(`sidecar path ${JSON.stringify(x.path)} is not a safe relative path`);
+        return { role: x.role, data: unb64(x.data, `sidecar ${x.role}`), ...(x.path !== undefined ? { path: x.path } : {}) };
       }),
+      ...(s.mainPath !== undefined ? { mainPath: isSafeRelativePath(s.mainPath) ? s.mainPath : fail(`mainPath ${JSON.stringify(s.mainPath)} is not a safe relative path`) } : {}),
       meta: s.meta && typeof s.meta === 'object' ? s.meta : {},
     },
     writer: typeof j.writer === 'string' ? j.writer : 'unknown',

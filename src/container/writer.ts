@@ -1,5 +1,4 @@
 import { allocArray, itemsize, type TypedArray } from '../core/dtype.js';
-import { AtomicFile } from '../core/atomic-file.js';
 import { ByteWriter } from '../core/bytes.js';
 import { crc32c, newSha256 } from '../core/checksum.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -15,13 +14,17 @@ import {
 
 export type FooterInput = Omit<ContainerFooter, 'nSamples' | 'chunksSha256'>;
 
+/** Where container bytes go, in order: an AtomicFile, stdout, or memory (createEncoder). */
+export interface ByteSink {
+  write(bytes: Uint8Array): void;
+}
+
 /**
  * Streaming `.nzp` writer in constant memory: samples go in through append() in blocks of any
  * size, every full chunk is encoded and written at once, the index grows by 24 bytes a chunk.
- * Everything goes to a temporary file; commit() moves it into place (see AtomicFile).
+ * Bytes only ever go forward to the sink, so it can be a pipe; files use an AtomicFile sink.
  */
 export class ContainerWriter {
-  private readonly file: AtomicFile;
   private readonly index = new ByteWriter(4096);
   private readonly chunksHash = newSha256();
   private readonly pending: TypedArray;
@@ -31,12 +34,10 @@ export class ContainerWriter {
   nSamples = 0;
 
   constructor(
-    path: string,
+    private readonly sink: ByteSink,
     readonly header: ContainerHeader,
     private readonly pipeline: Pipeline,
-    force = false,
   ) {
-    this.file = new AtomicFile(path, force);
     this.pending = allocArray(header.dtype, header.chunkSamples * header.nChannels);
     const json = new TextEncoder().encode(JSON.stringify(headerToJson(header)));
     const pre = new ByteWriter(16 + json.byteLength + 4);
@@ -44,12 +45,8 @@ export class ContainerWriter {
     this.put(pre.finish());
   }
 
-  get tmpPath(): string {
-    return this.file.tmpPath;
-  }
-
   private put(bytes: Uint8Array): void {
-    this.file.write(bytes);
+    this.sink.write(bytes);
     this.offset += bytes.byteLength;
   }
 
@@ -93,7 +90,7 @@ export class ContainerWriter {
     this.nChunks++;
   }
 
-  /** Encodes what is pending, writes the end marker, index, footer and tail; closes the file. */
+  /** Encodes what is pending, then writes the end marker, index, footer and tail. */
   close(footer: FooterInput): ContainerFooter {
     this.flushPending();
     this.put(new Uint8Array(12)); // end of chunks: a zero frame header
@@ -105,7 +102,6 @@ export class ContainerWriter {
     this.put(index);
     this.put(json);
     this.put(new ByteWriter(32).u64(indexOffset).u64(this.nChunks).u32(json.byteLength).u32(crc).bytes(TAIL_MAGIC).finish());
-    this.file.close();
     return full;
   }
 
@@ -113,13 +109,6 @@ export class ContainerWriter {
     return this.offset;
   }
 
-  commit(): void {
-    this.file.commit();
-  }
-
-  abort(): void {
-    this.file.abort();
-  }
 }
 
 /**

@@ -65,7 +65,7 @@ export function viewAs(dtype: DType, bytes: Uint8Array): TypedArray {
   if (bytes.byteLength % size !== 0) {
     throw new RangeError(`${bytes.byteLength} bytes is not a whole number of ${dtype} items`);
   }
-  if (bytes.byteOffset % size !== 0) bytes = bytes.slice();
+  if (bytes.byteOffset % size !== 0) bytes = new Uint8Array(bytes); // copy: Buffer#slice is a view
   return new INFO[dtype].ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / size);
 }
 

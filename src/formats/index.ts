@@ -1,9 +1,11 @@
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, readSync, statSync } from 'node:fs';
+import { isOpenEphysBinaryFolder, probeOpenEphysBinary } from './openephys.js';
 import { extname } from 'node:path';
 import { UnsupportedFormatError, UsageError } from '../core/errors.js';
 import { isNpy, probeNpy } from './npy.js';
 import { probeRaw, type RawOptions } from './raw.js';
 import { Source, openOrThrow } from './source.js';
+import { chPathFor, looksLikeMtscomp, openMtscompSource } from './mtscomp.js';
 import { looksLikeSpikeGlx, metaPathFor, probeSpikeGlx } from './spikeglx.js';
 import { isWav, probeWav } from './wav.js';
 
@@ -18,6 +20,15 @@ export interface OpenOptions {
 /** Opens a recording, its format found by magic bytes first, then by extension. */
 export function openSource(path: string, opts: OpenOptions = {}): Source {
   if (opts.raw) return new Source(path, probeRaw(path, opts.raw));
+  if (isDirectory(path)) {
+    if (isOpenEphysBinaryFolder(path)) {
+      const { mainFile, info } = probeOpenEphysBinary(path);
+      return new Source(mainFile, info);
+    }
+    throw new UnsupportedFormatError(`${path}: a folder, but not an Open Ephys recording (no structure.oebin)`);
+  }
+  if (looksLikeMtscomp(path)) return openMtscompSource(path);
+  if (/\.ch$/i.test(path)) throw new UsageError(`${path}: an mtscomp header; give its .cbin instead`);
   const fd = openOrThrow(path);
   let head: Uint8Array;
   try {
@@ -40,5 +51,14 @@ export function openSource(path: string, opts: OpenOptions = {}): Source {
 /** Where a sidecar of `role` goes when the main file is restored at `mainPath`. */
 export function sidecarPath(format: string, role: string, mainPath: string): string {
   if (format === 'spikeglx' && role === 'meta') return metaPathFor(mainPath);
+  if (format === 'mtscomp' && role === 'ch') return chPathFor(mainPath);
   return `${mainPath}.${role}`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

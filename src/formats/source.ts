@@ -22,6 +22,8 @@ export interface SourceInfo {
   /** Bytes after the samples (trailing chunks), kept to restore the file. */
   suffix: Uint8Array;
   sidecars: Sidecar[];
+  /** Folder sources: the main file's path relative to the folder (the folder is restored). */
+  mainPath?: string;
   fileBytes: number;
   meta: Record<string, Json>;
 }

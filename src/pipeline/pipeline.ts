@@ -1,5 +1,6 @@
 import { dtypeOf, itemsize, type TypedArray } from '../core/dtype.js';
 import { CorruptDataError, InvalidConfigError, isNeurozipError } from '../core/errors.js';
+import { ByteReader, ByteWriter } from '../core/bytes.js';
 import { elementCount, type ChunkSpec } from '../core/types.js';
 import type { ArrayToArrayCodec, ArrayToBytesCodec, BytesToBytesCodec, Codec, CodecConfig } from '../codecs/codec.js';
 import { codecFromConfig } from '../codecs/registry.js';
@@ -72,11 +73,26 @@ export class Pipeline {
     }
     const specs = this.specChain(spec);
     let a = data;
-    this.arrayStages.forEach((s, i) => (a = s.encode(a, specs[i]!)));
+    const sides: Uint8Array[] = [];
+    this.arrayStages.forEach((s, i) => {
+      if (s.encodeWithSide) {
+        const r = s.encodeWithSide(a, specs[i]!);
+        a = r.data;
+        sides.push(r.side);
+      } else {
+        a = s.encode(a, specs[i]!);
+      }
+    });
     const last = specs[specs.length - 1]!;
     let b = this.serializer.encode(a, last);
     for (const s of this.bytesStages) b = s.encode(b, last);
-    return b;
+    if (sides.length === 0) return b;
+    // Side information of the stages that have it, in stage order, each as varint length + bytes,
+    // then the payload (docs/spec/pipeline-side.md). Pipelines without such stages are unchanged.
+    const w = new ByteWriter(b.byteLength + 64);
+    for (const side of sides) w.varint(side.byteLength).bytes(side);
+    w.bytes(b);
+    return w.finish();
   }
 
   /** Decodes one chunk; any failure inside a codec surfaces as CorruptDataError naming it. */
@@ -85,6 +101,12 @@ export class Pipeline {
     const last = specs[specs.length - 1]!;
     const maxBytes = 2 * elementCount(last.shape) * itemsize(last.dtype) + 65536;
     let b = bytes;
+    const sides: (Uint8Array | undefined)[] = [];
+    if (this.arrayStages.some((s) => s.encodeWithSide)) {
+      const r = new ByteReader(bytes, 'pipeline side information');
+      for (const s of this.arrayStages) sides.push(s.encodeWithSide ? r.bytesView(r.varint()) : undefined);
+      b = r.bytesView(r.remaining);
+    }
     for (let i = this.bytesStages.length - 1; i >= 0; i--) {
       const s = this.bytesStages[i]!;
       b = guard(s.id, () => s.decode(b, last, maxBytes));
@@ -94,7 +116,10 @@ export class Pipeline {
     for (let i = this.arrayStages.length - 1; i >= 0; i--) {
       const s = this.arrayStages[i]!;
       const prev = a;
-      a = guard(s.id, () => s.decode(prev, specs[i]!, i === 0 ? out : undefined));
+      const side = sides[i];
+      a = guard(s.id, () =>
+        s.decodeWithSide && side ? s.decodeWithSide(prev, side, specs[i]!, i === 0 ? out : undefined) : s.decode(prev, specs[i]!, i === 0 ? out : undefined),
+      );
       checkShape(s.id, a, specs[i]!);
     }
     if (out && a !== out) {

@@ -70,11 +70,11 @@ export function syntheticSignals(dtype: DType): Signal[] {
 }
 
 /** Real int16 excerpts from ../shared/data (empty when absent): N1 mono, locust 4 ch, NP-Ultra 385 ch. */
-export function realExcerpts(maxSamples = 20000): Signal[] {
+export function realExcerpts(maxSamples = 20000, maxValues = Infinity): Signal[] {
   if (!HAS_SHARED_DATA) return [];
   const out: Signal[] = [];
   const take = (name: string, bytes: Buffer, offset: number, c: number) => {
-    const n = Math.min(maxSamples, Math.floor((bytes.byteLength - offset) / 2 / c));
+    const n = Math.min(maxSamples, Math.floor(maxValues / c), Math.floor((bytes.byteLength - offset) / 2 / c));
     const data = new Int16Array(n * c);
     data.set(new Int16Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + n * c * 2)));
     out.push({ name: `real.${name}`, spec: { dtype: 'int16', shape: [n, c] }, data });

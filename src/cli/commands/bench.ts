@@ -43,6 +43,7 @@ export function register(program: Command): void {
     .option('--level <level>', `add a neurozip level (${LEVELS.join(' | ')})`, parseLevel)
     .option('--lossy <spec...>', 'lossy pipelines to measure (MSE, SNR, PSNR, SSIM, spike F1)')
     .option('--grid <spec>', 'sweep parameters: values as a|b|c or a..b[..step], e.g. zstd:level=1..19..3 (writes the CSV)')
+    .option('--threads <n>', 'worker threads inside each compress / decompress (default 1, so codecs compare on one core)', parsePositiveInt, 1)
     .option('--repeat <n>', 'runs per file and codec; the median time is reported', parsePositiveInt, 1)
     .option('--json <file>', 'write the results as JSON')
     .option('--csv <file>', 'write one row per file x codec as CSV')
@@ -79,7 +80,7 @@ export function register(program: Command): void {
       const bar = progressBar('bench', Boolean(o.quiet));
       let report;
       try {
-        report = await runBench(inputs, codecs, { repeat: o.repeat, onStep: (d, t) => bar.update(d, t) });
+        report = await runBench(inputs, codecs, { repeat: o.repeat, threads: o.threads, onStep: (d, t) => bar.update(d, t) });
       } finally {
         bar.stop();
       }

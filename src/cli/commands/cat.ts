@@ -3,15 +3,15 @@ import { extname } from 'node:path';
 import { AtomicFile } from '../../core/atomic-file.js';
 import { bytesOf } from '../../core/dtype.js';
 import { UsageError } from '../../core/errors.js';
-import { NzpReader } from '../../container/reader.js';
+import { openArrayReader } from '../../api/interop.js';
 import { npyHeader } from '../../formats/npy.js';
 import { parseChannelList, parseNonNegInt, parseNonNegNumber } from '../util.js';
 
 export function register(program: Command): void {
   program
     .command('cat')
-    .description('random access: write a time window and channel range of a .nzp, decoding only the chunks it touches')
-    .argument('<input>', '.nzp file')
+    .description('random access: write a time window and channel range of a .nzp or mtscomp .cbin, decoding only the chunks it touches')
+    .argument('<input>', '.nzp file or mtscomp .cbin (with its .ch)')
     .requiredOption('-o, --output <file>', 'OUT.npy, OUT.raw (little-endian interleaved) or OUT.csv')
     .option('--start <sec>', 'window start in seconds', parseNonNegNumber)
     .option('--end <sec>', 'window end in seconds (exclusive)', parseNonNegNumber)
@@ -22,9 +22,9 @@ export function register(program: Command): void {
     .action(async (input: string, o) => {
       const kind = extname(o.output).toLowerCase();
       if (!['.npy', '.raw', '.csv'].includes(kind)) throw new UsageError(`${o.output}: output must end in .npy, .raw or .csv`);
-      const r = await NzpReader.open(input);
+      const r = await openArrayReader(input);
       try {
-        const rate = r.header.sampleRateHz;
+        const rate = r.sampleRateHz;
         const toSample = (sec: number | undefined, smp: number | undefined, dflt: number) => {
           if (sec !== undefined && smp !== undefined) throw new UsageError('give a window in seconds or in samples, not both');
           if (sec === undefined) return smp ?? dflt;
@@ -43,7 +43,7 @@ export function register(program: Command): void {
         const out = new AtomicFile(o.output, o.force);
         try {
           if (kind === '.npy') {
-            out.write(npyHeader(r.header.dtype, [end - start, channels.length]));
+            out.write(npyHeader(r.dtype, [end - start, channels.length]));
             out.write(bytesOf(data));
           } else if (kind === '.raw') {
             out.write(bytesOf(data));

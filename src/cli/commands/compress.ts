@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { basename, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { compressFile, type CompressResult } from '../../api/compress.js';
+import { compressStream } from '../../api/stream.js';
 import { forEachInput } from '../run.js';
 import {
   fmtBytes,
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--codec <spec>', 'explicit pipeline, e.g. delta:order=2+shuffle+zstd:level=19 (see docs/spec/pipeline.md)')
     .option('-f, --force', 'overwrite existing outputs')
     .option('-q, --quiet', 'print nothing but errors')
+    .option('--threads <n>', 'worker threads (default: all cores)', parsePositiveInt)
     .option('--no-verify', 'skip decoding the output to check it')
     .option('--json', 'print one JSON result per input')
     .option('--dtype <dtype>', 'raw binary: sample type (default int16)', parseDType)
@@ -37,8 +39,18 @@ export function register(program: Command): void {
       if (o.output && inputs.length > 1) throw new UsageError('-o names one output; with several inputs use --output-dir');
       if (o.output && o.outputDir) throw new UsageError('give either -o or --output-dir, not both');
       const raw = rawFromFlags(o);
+      if (inputs.includes('-')) {
+        if (inputs.length > 1) throw new UsageError("'-' (stdin) must be the only input");
+        if (!raw) throw new UsageError('stdin is read as raw binary: give --dtype and --channels (and --sample-rate)');
+        if (!o.output) throw new UsageError('compressing stdin needs -o OUT.nzp (or -o - for stdout)');
+        const r = await compressStream(process.stdin, o.output, { ...raw, level: o.level, codec: o.codec, force: o.force, verify: o.verify, ...(o.chunkSeconds && raw.sampleRateHz ? { chunkSamples: Math.max(1, Math.round(o.chunkSeconds * raw.sampleRateHz)) } : {}) });
+        if (!o.quiet && !o.json) process.stderr.write(`stdin -> ${o.output}: ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)}, ${(r.rawBytes / Math.max(1, r.compressedBytes)).toFixed(3)}x, ${r.verified ? 'verified' : 'not verified'}\n`);
+        if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+        return;
+      }
       if (o.outputDir) mkdirSync(o.outputDir, { recursive: true });
       await forEachInput(inputs, async (input) => {
+        input = input.replace(/(.)[\/]+$/, '$1');
         const output = o.output ?? (o.outputDir ? join(o.outputDir, basename(input) + '.nzp') : input + '.nzp');
         const bar = progressBar(basename(input), o.quiet);
         let r: CompressResult;
@@ -50,6 +62,7 @@ export function register(program: Command): void {
             verify: o.verify,
             raw,
             chunkSeconds: o.chunkSeconds,
+            threads: o.threads,
             onProgress: bar.update,
           });
         } finally {

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { MismatchError } from '../../core/errors.js';
 import { verifyFile } from '../../api/compress.js';
 import { forEachInput } from '../run.js';
-import { progressBar } from '../util.js';
+import { parsePositiveInt, progressBar } from '../util.js';
 
 export function register(program: Command): void {
   program
@@ -11,12 +11,13 @@ export function register(program: Command): void {
     .description('check .nzp files: every chunk checksum, the compressed stream and the restored data SHA-256')
     .argument('<input...>', '.nzp files')
     .option('-q, --quiet', 'print nothing but errors')
+    .option('--threads <n>', 'worker threads (default: all cores)', parsePositiveInt)
     .action(async (inputs: string[], o) => {
       await forEachInput(inputs, async (input) => {
         const bar = progressBar(basename(input), o.quiet);
         let v;
         try {
-          v = await verifyFile(input, bar.update);
+          v = await verifyFile(input, bar.update, o.threads);
         } finally {
           bar.stop();
         }

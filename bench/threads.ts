@@ -1,0 +1,56 @@
+/**
+ * Speed-up of chunk-parallel compression: a 1024-channel recording stacked from the N1 files,
+ * compressed with --threads 1 and --threads N (median of repeats), decompressed likewise.
+ *   node dist/bench/threads.js [--level fast] [--threads 2] [--repeat 3] [--seconds 5]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compressFile, decompressFile } from '../src/api/compress.js';
+import type { Level } from '../src/codecs/levels.js';
+import { median, stackN1 } from './_n1stack.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: join(process.cwd(), '..', 'shared', 'data', 'n1') },
+    level: { type: 'string', default: 'fast' },
+    threads: { type: 'string', default: '2' },
+    repeat: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+  },
+});
+const n = Number(values.threads);
+const rec = stackN1(values.data!, 1024, Math.round(Number(values.seconds) * 19531));
+const dir = mkdtempSync(join(tmpdir(), 'nz-threads-'));
+const raw = join(dir, 'n1x1024.raw');
+writeFileSync(raw, rec.data);
+const mb = rec.data.byteLength / 1e6;
+const signalSeconds = rec.nSamples / rec.sampleRateHz;
+console.log(`${rec.nChannels} channels x ${rec.nSamples} samples (${signalSeconds.toFixed(2)} s, ${mb.toFixed(1)} MB), level ${values.level}`);
+const rows: string[] = [];
+const enc: Record<number, number> = {};
+const dec: Record<number, number> = {};
+try {
+  for (const threads of [1, n]) {
+    const e: number[] = [];
+    const d: number[] = [];
+    let ratio = 0;
+    for (let k = 0; k < Number(values.repeat); k++) {
+      let t = performance.now();
+      const r = await compressFile(raw, join(dir, 'o.nzp'), { raw: { dtype: 'int16', nChannels: 1024, sampleRateHz: 19531 }, level: values.level as Level, threads, verify: false, force: true });
+      e.push((performance.now() - t) / 1000);
+      ratio = r.ratio;
+      t = performance.now();
+      await decompressFile(join(dir, 'o.nzp'), join(dir, 'back.raw'), { threads, force: true });
+      d.push((performance.now() - t) / 1000);
+    }
+    enc[threads] = median(e);
+    dec[threads] = median(d);
+    rows.push(`| ${threads} | ${ratio.toFixed(3)} | ${(mb / enc[threads]!).toFixed(1)} | ${(signalSeconds / enc[threads]!).toFixed(2)} | ${(mb / dec[threads]!).toFixed(1)} | ${(signalSeconds / dec[threads]!).toFixed(2)} |`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log('| threads | ratio | compress MB/s | x real time | decompress MB/s | x real time |\n|---|---|---|---|---|---|\n' + rows.join('\n'));
+console.log(`speed-up with ${n} threads: compress ${(enc[1]! / enc[n]!).toFixed(2)}x, decompress ${(dec[1]! / dec[n]!).toFixed(2)}x`);
