@@ -4,7 +4,7 @@ import { ByteWriter } from '../core/bytes.js';
 import { AtomicFile } from '../core/atomic-file.js';
 import { newSha256 } from '../core/checksum.js';
 import { CorruptDataError, MismatchError, NeurozipError, UsageError } from '../core/errors.js';
-import type { TypedArray } from '../core/dtype.js';
+import { itemsize, viewAs, type TypedArray } from '../core/dtype.js';
 import { ChunkPool, defaultThreads, orderedMap } from '../parallel/pool.js';
 import '../codecs/builtin.js';
 import type { CodecConfig } from '../codecs/codec.js';
@@ -89,12 +89,16 @@ export async function compressFile(input: string, output: string, opts: Compress
             const n = Math.min(chunkSamples, info.nSamples - i * chunkSamples);
             const raw = source.readRawFrames(i * chunkSamples, n);
             hash.update(raw);
-            const data = decodeSamples(raw, info.dtype, info.encoding);
+            // native little-endian samples need no conversion: view the fresh read buffer
+            const native = !info.encoding.bigEndian && info.encoding.bytesPerSample === itemsize(info.dtype);
+            const data = native ? viewAs(info.dtype, raw) : decodeSamples(raw, info.dtype, info.encoding);
             const spec = { dtype: info.dtype, shape: [n, info.nChannels] };
-            return { n, payload: pool ? await pool.encode(data, spec) : pipeline.encode(data, spec) };
+            if (!pool) return { n, payload: pipeline.encode(data, spec), crc: undefined };
+            const r = await pool.encode(data, spec, true); // the buffer is ours: transfer, no copy
+            return { n, payload: r.bytes, crc: r.crc };
           },
           (r, i) => {
-            writer.writeEncodedChunk(r.payload, r.n);
+            writer.writeEncodedChunk(r.payload, r.n, r.crc);
             opts.onProgress?.(i * chunkSamples + r.n, info.nSamples);
           },
         );

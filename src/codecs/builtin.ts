@@ -7,6 +7,7 @@ import { registerCodec } from './registry.js';
 const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').CodecFactory }>> = {
   bytes: () => import('./bytes.js'),
   delta: () => import('./filter/delta.js'),
+  lut: () => import('./filter/lut.js'),
   remap: () => import('./filter/remap.js'),
   fixed: () => import('./filter/fixed.js'),
   chdiff: () => import('./filter/chdiff.js'),

@@ -27,6 +27,13 @@ export class Params {
     return v;
   }
 
+  str(name: string, dflt: string): string {
+    this.used.add(name);
+    const v = this.config[name] ?? dflt;
+    if (typeof v !== 'string') throw new InvalidConfigError(`${this.config.id}: ${name} must be text, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
   bool(name: string, dflt: boolean): boolean {
     this.used.add(name);
     const v = this.config[name] ?? dflt;

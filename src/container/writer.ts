@@ -74,13 +74,15 @@ export class ContainerWriter {
     this.writeEncodedChunk(this.pipeline.encode(data, { dtype: this.header.dtype, shape: [n, this.header.nChannels] }), n);
   }
 
-  /** Writes one already encoded chunk of `nSamples` samples (for parallel encoders, in order). */
-  writeEncodedChunk(payload: Uint8Array, nSamples: number): void {
+  /**
+   * Writes one already encoded chunk of `nSamples` samples (parallel encoders, in order);
+   * `crc` is the payload's CRC-32C when the encoder already computed it.
+   */
+  writeEncodedChunk(payload: Uint8Array, nSamples: number, crc = crc32c(payload)): void {
     if (this.pendingSamples !== 0) throw new Error('writeEncodedChunk with samples pending from append()');
     if (payload.byteLength === 0 || payload.byteLength > 0xffffffff || nSamples <= 0 || nSamples > 0xffffffff) {
       throw new RangeError(`chunk of ${payload.byteLength} bytes / ${nSamples} samples cannot be framed`);
     }
-    const crc = crc32c(payload);
     const frame = new ByteWriter(12).u32(payload.byteLength).u32(nSamples).u32(crc).finish();
     this.chunksHash.update(frame).update(payload);
     this.index.u64(this.nSamples).u64(this.offset + frame.byteLength).u32(payload.byteLength).u32(crc);

@@ -16,6 +16,8 @@ export interface TaskMessage {
 export interface ResultMessage {
   id: number;
   buffer?: ArrayBuffer;
+  /** CRC-32C of an encoded payload, computed in the worker (off the writer's thread). */
+  crc?: number;
   error?: { message: string; tag?: string };
 }
 
@@ -24,7 +26,7 @@ export function defaultThreads(): number {
 }
 
 interface Pending {
-  resolve: (b: Uint8Array) => void;
+  resolve: (r: { bytes: Uint8Array; crc?: number }) => void;
   reject: (e: Error) => void;
   worker: Worker;
 }
@@ -60,7 +62,7 @@ export class ChunkPool {
     this.pending.delete(m.id);
     this.load.set(p.worker, this.load.get(p.worker)! - 1);
     if (m.error) p.reject(new NeurozipError((m.error.tag as ErrorTag) ?? 'Io', m.error.message));
-    else p.resolve(new Uint8Array(m.buffer!));
+    else p.resolve({ bytes: new Uint8Array(m.buffer!), crc: m.crc });
   }
 
   private fail(w: Worker, e: Error): void {
@@ -75,14 +77,16 @@ export class ChunkPool {
     this.load.delete(w);
   }
 
-  private run(op: TaskMessage['op'], spec: ChunkSpec, bytes: Uint8Array): Promise<Uint8Array> {
+  private run(op: TaskMessage['op'], spec: ChunkSpec, bytes: Uint8Array, give: boolean): Promise<{ bytes: Uint8Array; crc?: number }> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.workers.length === 0) return Promise.reject(new NeurozipError('Io', 'no worker threads left'));
     let w = this.workers[0]!;
     for (const c of this.workers) if (this.load.get(c)! < this.load.get(w)!) w = c;
     const id = this.nextId++;
-    // Copy into a buffer of its own and transfer it: the caller's array stays usable.
-    const buffer = new Uint8Array(bytes).buffer; // a copy (Buffer#slice would be a view)
+    // Transfer the caller's buffer when it is given away whole; otherwise transfer a copy
+    // (new Uint8Array copies; Buffer#slice would be a view).
+    const owned = give && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const buffer = (owned ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
       this.load.set(w, this.load.get(w)! + 1);
@@ -90,12 +94,16 @@ export class ChunkPool {
     });
   }
 
-  encode(data: TypedArray, spec: ChunkSpec): Promise<Uint8Array> {
-    return this.run('encode', spec, bytesOf(data));
+  /**
+   * Encodes a chunk; resolves to the payload and its CRC-32C. With `give`, the array's buffer is
+   * transferred to the worker (no copy) and must not be used afterwards.
+   */
+  encode(data: TypedArray, spec: ChunkSpec, give = false): Promise<{ bytes: Uint8Array; crc?: number }> {
+    return this.run('encode', spec, bytesOf(data), give);
   }
 
-  async decode(payload: Uint8Array, spec: ChunkSpec): Promise<TypedArray> {
-    return viewAs(spec.dtype, await this.run('decode', spec, payload));
+  async decode(payload: Uint8Array, spec: ChunkSpec, give = false): Promise<TypedArray> {
+    return viewAs(spec.dtype, (await this.run('decode', spec, payload, give)).bytes);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import '../codecs/builtin.js';
 import { allocArray, bytesOf, viewAs } from '../core/dtype.js';
 import { isNeurozipError } from '../core/errors.js';
+import { crc32c } from '../core/checksum.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { TaskMessage, ResultMessage } from './pool.js';
 
@@ -27,7 +28,8 @@ parentPort!.on('message', async (m: TaskMessage) => {
       out = bytesOf(p.decode(input, m.spec, allocArray(m.spec.dtype, n)));
     }
     const buffer = (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : new Uint8Array(out).buffer) as ArrayBuffer;
-    parentPort!.postMessage({ id: m.id, buffer } satisfies ResultMessage, [buffer as ArrayBuffer]);
+    const crc = m.op === 'encode' ? crc32c(out) : undefined;
+    parentPort!.postMessage({ id: m.id, buffer, crc } satisfies ResultMessage, [buffer as ArrayBuffer]);
   } catch (e) {
     const err = e as Error & { tag?: string };
     parentPort!.postMessage({ id: m.id, error: { message: err.message, tag: isNeurozipError(e) ? err.tag : undefined } } satisfies ResultMessage);

@@ -4,6 +4,7 @@
  * that must decode forever; truncated and bit-flipped input must raise typed errors.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -127,7 +128,9 @@ export function assertSameArray(a: TypedArray, b: TypedArray, what: string): voi
  */
 async function checkGolden(pipelineText: string, p: Pipeline, s: Signal, opts: ConformanceOptions): Promise<void> {
   const dir = join(REPO_ROOT, 'test', 'golden');
-  const file = join(dir, `${pipelineText.replace(/[^a-zA-Z0-9=.,_-]+/g, '_')}.${s.name}.json`);
+  let stem = pipelineText.replace(/[^a-zA-Z0-9=.,_-]+/g, '_');
+  if (stem.length > 120) stem = `${stem.slice(0, 60)}~${createHash('sha256').update(pipelineText).digest('hex').slice(0, 16)}`;
+  const file = join(dir, `${stem}.${s.name}.json`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const golden = {

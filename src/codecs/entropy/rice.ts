@@ -5,7 +5,9 @@
  *    each channel with its own adaptive state.
  *  - Parameter per sample (the LOCO-I / JPEG-LS rule on |e| ~ u/2): k = min{k : N * 2^(k+1) >= A},
  *    where A is the sum of the channel's recent u and N their count (both halved, A rounding down,
- *    when N reaches 256; start A = 16, N = 1).
+ *    when N reaches 256; start A = 16, N = 1). `states=shared` (for chunks of a few samples, where
+ *    per-channel states cannot adapt): one state for the chunk's first sample row and one for the
+ *    other rows, each shared by all channels.
  *  - Code: q = u >> k as q zero bits then a one, then the k low bits of u, MSB first. When q >= 24
  *    the escape is written instead: 24 zero bits, a one, then u in `bits + 1` raw bits (u < 2^bits+1).
  *  - The model (k from A, N) is the `RiceState` below; the coder is the bit packer; they meet only in
@@ -15,7 +17,7 @@
 import { allocArray, type TypedArray } from '../../core/dtype.js';
 import { CorruptDataError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
-import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
+import type { ArrayToBytesCodec, CodecConfig, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
 import { dims } from '../filter/delta.js';
 import { valueBits } from './_signed.js';
@@ -36,20 +38,23 @@ class RiceCodec implements ArrayToBytesCodec {
   readonly kind = 'array->bytes';
   readonly lossless = true;
   private out = new Uint8Array(1 << 16);
+  /** One state for the first sample row and one for the rest, shared by all channels. */
+  constructor(readonly shared: boolean) {}
 
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     const bits = valueBits(spec.dtype, this.id);
     const [n, c] = dims(spec);
     const total = n * c;
     const sh = 32 - bits;
-    const A = new Float64Array(c).fill(A0);
-    const N = new Int32Array(c).fill(1);
+    const A = new Float64Array(this.shared ? 2 : c).fill(A0);
+    const N = new Int32Array(this.shared ? 2 : c).fill(1);
     const small = bits <= 16; // u < 2^17 and A < 2^26: int32 arithmetic is exact
     let out = this.out;
     let pos = 0;
     let acc = 0;
     let nb = 0;
     for (let i = 0, ch = 0; i < total; i++) {
+      const st = this.shared ? (i < c ? 0 : 1) : ch; // the adaptive state this value uses
       if (pos + 16 > out.length) {
         const next = new Uint8Array(out.length * 2);
         next.set(out.subarray(0, pos));
@@ -57,14 +62,16 @@ class RiceCodec implements ArrayToBytesCodec {
       }
       const s = bits === 32 ? x[i]! | 0 : (x[i]! << sh) >> sh;
       const u = s >= 0 ? 2 * s : -2 * s - 1;
-      const a = A[ch]!;
-      const cnt = N[ch]!;
+      const a = A[st]!;
+      const cnt = N[st]!;
+      // int32 fast path whenever exact (u < 2^17, A < 2^26): same bits as the general path
+      const sm = small || (u < 0x20000 && a < 0x4000000);
       let k = 0;
-      if (small) {
+      if (sm) {
         const t = ((a + 2 * cnt - 1) / (2 * cnt)) | 0; // ceil(A / 2N); k = ceil(log2 t)
         k = t <= 1 ? 0 : 32 - Math.clz32(t - 1);
       } else while (cnt * 2 ** (k + 1) < a) k++;
-      const q = small ? u >> k : k >= 32 ? 0 : Math.floor(u / 2 ** k);
+      const q = sm ? u >> k : k >= 32 ? 0 : Math.floor(u / 2 ** k);
       if (q < ESC) {
         // q zeros and a one (q + 1 <= 24 bits)
         acc = (acc << (q + 1)) | 1;
@@ -75,7 +82,7 @@ class RiceCodec implements ArrayToBytesCodec {
         }
         acc &= (1 << nb) - 1;
         // k low bits, in pieces of at most 16
-        if (small && k <= 16) {
+        if (sm && k <= 16) {
           acc = (acc << k) | (u & ((1 << k) - 1));
           nb += k;
           while (nb >= 8) {
@@ -84,7 +91,7 @@ class RiceCodec implements ArrayToBytesCodec {
           }
           acc &= (1 << nb) - 1;
         }
-        let rem = small && k <= 16 ? 0 : k;
+        let rem = sm && k <= 16 ? 0 : k;
         while (rem > 0) {
           const take = rem > 16 ? 16 : rem;
           rem -= take;
@@ -119,11 +126,11 @@ class RiceCodec implements ArrayToBytesCodec {
           acc &= (1 << nb) - 1;
         }
       }
-      A[ch] = a + u;
-      N[ch] = cnt + 1;
+      A[st] = a + u;
+      N[st] = cnt + 1;
       if (cnt + 1 >= RESET) {
-        A[ch] = Math.floor((a + u) / 2);
-        N[ch] = (cnt + 1) >> 1;
+        A[st] = Math.floor((a + u) / 2);
+        N[st] = (cnt + 1) >> 1;
       }
       if (++ch === c) ch = 0;
     }
@@ -136,8 +143,8 @@ class RiceCodec implements ArrayToBytesCodec {
     const [n, c] = dims(spec);
     const total = n * c;
     const x = out ?? allocArray(spec.dtype, total);
-    const A = new Float64Array(c).fill(A0);
-    const N = new Int32Array(c).fill(1);
+    const A = new Float64Array(this.shared ? 2 : c).fill(A0);
+    const N = new Int32Array(this.shared ? 2 : c).fill(1);
     const small = bits <= 16;
     const len = input.length;
     let pos = 0;
@@ -145,10 +152,11 @@ class RiceCodec implements ArrayToBytesCodec {
     let nb = 0;
     let over = 0;
     for (let i = 0, ch = 0; i < total; i++) {
-      const a = A[ch]!;
-      const cnt = N[ch]!;
+      const st = this.shared ? (i < c ? 0 : 1) : ch; // the adaptive state this value uses
+      const a = A[st]!;
+      const cnt = N[st]!;
       let k = 0;
-      if (small) {
+      if (small || a < 0x4000000) {
         const t = ((a + 2 * cnt - 1) / (2 * cnt)) | 0; // ceil(A / 2N); k = ceil(log2 t)
         k = t <= 1 ? 0 : 32 - Math.clz32(t - 1);
       } else while (cnt * 2 ** (k + 1) < a) k++;
@@ -181,7 +189,7 @@ class RiceCodec implements ArrayToBytesCodec {
       let u: number;
       let rem = q === ESC ? bits + 1 : k;
       u = q === ESC ? 0 : q;
-      if (small && rem <= 16) {
+      if (rem <= 16) {
         while (nb < rem) {
           let b = 0;
           if (pos < len) b = input[pos++]!;
@@ -210,11 +218,11 @@ class RiceCodec implements ArrayToBytesCodec {
       }
       if (q === ESC && u >= 2 ** bits) throw new CorruptDataError('rice: escaped value out of range');
       x[i] = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-      A[ch] = a + u;
-      N[ch] = cnt + 1;
+      A[st] = a + u;
+      N[st] = cnt + 1;
       if (cnt + 1 >= RESET) {
-        A[ch] = Math.floor((a + u) / 2);
-        N[ch] = (cnt + 1) >> 1;
+        A[st] = Math.floor((a + u) / 2);
+        N[st] = (cnt + 1) >> 1;
       }
       if (++ch === c) ch = 0;
     }
@@ -226,7 +234,9 @@ class RiceCodec implements ArrayToBytesCodec {
   }
 
   toConfig() {
-    return { id: this.id };
+    const config: CodecConfig = { id: this.id };
+    if (this.shared) config.states = 'shared';
+    return config;
   }
 }
 
@@ -235,7 +245,9 @@ export const factory: CodecFactory = {
   kind: 'array->bytes',
   description: 'adaptive Rice/Golomb coder (LOCO-I parameter rule), per-channel state',
   fromConfig(config) {
-    new Params(config).done();
-    return new RiceCodec();
+    const p = new Params(config);
+    const states = p.oneOf('states', 'channel', ['channel', 'shared'] as const);
+    p.done();
+    return new RiceCodec(states === 'shared');
   },
 };
