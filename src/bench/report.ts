@@ -85,10 +85,25 @@ export async function renderBenchHtml(input: ReportInput): Promise<string> {
   // summary table
   const sorted = [...results].sort((a, b) => b.ratio - a.ratio);
   parts.push('<h2>Results per codec</h2>');
+  const anyLossy = results.some((r) => !r.lossless);
+  const lossyCols = anyLossy ? ['SNR dB', 'PSNR dB', 'SSIM', 'max |err|', 'spike P', 'spike R', 'spike F1'] : [];
   parts.push(
     htmlTable(
-      ['codec', 'pipeline', 'files', 'ratio', 'enc MB/s', 'dec MB/s', 'enc ×RT', 'dec ×RT', 'lossless', 'mismatches', 'errors', 'SNR dB', 'PSNR dB', 'SSIM', 'spike F1'],
-      sorted.map((r) => [r.codec, r.pipeline, r.files, r.ratio, r.encodeMBps, r.decodeMBps, r.xRealTimeEncode, r.xRealTimeDecode, r.lossless ? 'yes (verified)' : 'no', r.mismatches, r.errors, r.metrics.snr, r.metrics.psnr, r.metrics.ssim, r.metrics.spikeF1]),
+      ['codec', 'pipeline', 'files', 'ratio', 'enc MB/s', 'dec MB/s', 'enc ×RT', 'dec ×RT', 'lossless', 'mismatches', 'errors', ...lossyCols],
+      sorted.map((r) => [
+        r.codec,
+        r.pipeline,
+        r.files,
+        r.ratio,
+        r.encodeMBps,
+        r.decodeMBps,
+        r.xRealTimeEncode,
+        r.xRealTimeDecode,
+        r.lossless ? (r.mismatches ? 'MISMATCH' : 'verified') : 'lossy',
+        r.mismatches,
+        r.errors,
+        ...(anyLossy ? [r.metrics.snr, r.metrics.psnr, r.metrics.ssim, r.metrics.maxAbsError, r.metrics.spikePrecision, r.metrics.spikeRecall, r.metrics.spikeF1] : []),
+      ]),
     ),
   );
 
