@@ -240,5 +240,14 @@ describe('bench runner', () => {
     assert.equal(rep.perFile[0]!.mismatches, 0);
     assert.ok(rep.perFile[0]!.ratio > 2.5);
     assert.equal(readFileSync(f).byteLength, rep.perFile[0]!.rawBytes);
+    // an Open Ephys folder is one recording, restored file by file; an mtscomp .cbin is compared by samples
+    const oe = sharedPath('ephys', 'openephys_binary');
+    const { inputs } = expandInputs([oe, sharedPath('mtscomp')]);
+    assert.ok(inputs.some((i) => i.path === join(oe, 'mixed_6ch')), inputs.map((i) => i.path).join(' '));
+    assert.ok(inputs.some((i) => i.path.endsWith('.cbin')));
+    const small = inputs.filter((i) => i.path.endsWith('mixed_6ch') || i.path.endsWith('.cbin'));
+    const rep2 = await runBench(small, [{ name: 'delta+huffman', spec: 'delta:order=1+huffman' }]);
+    assert.equal(rep2.perFile.length, 2);
+    for (const r of rep2.perFile) assert.deepEqual([r.error, r.mismatches], [undefined, 0]);
   });
 });
