@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { compressFile } from '../../src/api/compress.js';
 import { expandGrid } from '../../src/bench/grid.js';
 import { benchCsv, benchJson, CSV_COLUMNS } from '../../src/bench/output.js';
-import { familyOf, renderBenchHtml } from '../../src/bench/report.js';
+import { familyOf, paretoFront, renderBenchHtml } from '../../src/bench/report.js';
 import { expandInputs, median, runBench, summarize, type FileResult } from '../../src/bench/runner.js';
 import { losslessZoo } from '../../src/bench/zoo.js';
 import { resolveCodec, splitCodecList } from '../../src/cli/commands/bench.js';
@@ -228,6 +228,13 @@ describe('bench runner', () => {
     const zoo = losslessZoo();
     assert.ok(zoo.length >= 24, `zoo has ${zoo.length}`);
     assert.equal(new Set(zoo.map((z) => z.name)).size, zoo.length);
+    const pts = [
+      { codec: 'a', ratio: 3, mbps: 1 },
+      { codec: 'b', ratio: 2, mbps: 10 },
+      { codec: 'c', ratio: 1.5, mbps: 5 }, // dominated by b
+      { codec: 'd', ratio: 1, mbps: 100 },
+    ];
+    assert.deepEqual([...paretoFront(pts, 'mbps')].sort(), ['a', 'b', 'd']);
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
   });
