@@ -1,7 +1,9 @@
 /**
  * Speed-up of chunk-parallel compression: a 1024-channel recording stacked from the N1 files,
  * compressed with --threads 1 and --threads N (median of repeats), decompressed likewise.
- *   node dist/bench/threads.js [--level fast] [--threads 2] [--repeat 3] [--seconds 5]
+ * The N1 files hold ~5 s, so chunks default to 0.25 s to give the pool 20 chunks, as an hour-long
+ * recording's 1 s chunks would (a 5-chunk file cannot keep 2 workers busy to the end).
+ *   node dist/bench/threads.js [--level fast] [--threads 2] [--repeat 3] [--seconds 5] [--chunk-seconds 0.25]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     repeat: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
+    'chunk-seconds': { type: 'string', default: '0.25' },
   },
 });
 const n = Number(values.threads);
@@ -27,7 +30,7 @@ const raw = join(dir, 'n1x1024.raw');
 writeFileSync(raw, rec.data);
 const mb = rec.data.byteLength / 1e6;
 const signalSeconds = rec.nSamples / rec.sampleRateHz;
-console.log(`${rec.nChannels} channels x ${rec.nSamples} samples (${signalSeconds.toFixed(2)} s, ${mb.toFixed(1)} MB), level ${values.level}`);
+console.log(`${rec.nChannels} channels x ${rec.nSamples} samples (${signalSeconds.toFixed(2)} s, ${mb.toFixed(1)} MB), level ${values.level}, chunks of ${values['chunk-seconds']} s`);
 const rows: string[] = [];
 const enc: Record<number, number> = {};
 const dec: Record<number, number> = {};
@@ -38,7 +41,7 @@ try {
     let ratio = 0;
     for (let k = 0; k < Number(values.repeat); k++) {
       let t = performance.now();
-      const r = await compressFile(raw, join(dir, 'o.nzp'), { raw: { dtype: 'int16', nChannels: 1024, sampleRateHz: 19531 }, level: values.level as Level, threads, verify: false, force: true });
+      const r = await compressFile(raw, join(dir, 'o.nzp'), { raw: { dtype: 'int16', nChannels: 1024, sampleRateHz: 19531 }, level: values.level as Level, threads, verify: false, force: true, chunkSeconds: Number(values['chunk-seconds']) });
       e.push((performance.now() - t) / 1000);
       ratio = r.ratio;
       t = performance.now();
