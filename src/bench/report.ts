@@ -56,11 +56,21 @@ function groupOf(r: CodecResult): string {
   if (!r.lossless) return 'lossy';
   const p = r.pipeline;
   if (/^level:|neurozip/.test(r.codec)) return 'neurozip level';
-  if (/huffman|arith|rle|rans|rice/.test(p)) return 'entropy coder';
+  if (/huffman|arith|rle|rans|rice|\bcm\b|lmscm/.test(p)) return 'entropy coder';
   if (/bitshuffle/.test(p)) return 'bitshuffle';
   if (/shuffle/.test(p)) return 'shuffle';
   if (/delta|wavelet|lpc/.test(p)) return 'delta / transform';
   return 'general purpose';
+}
+
+/** Codecs no other codec beats on both ratio and speed. */
+export function paretoFront<T extends { codec: string; ratio: number }>(rows: T[], speed: keyof T): Set<string> {
+  const front = new Set<string>();
+  for (const a of rows) {
+    const dominated = rows.some((b) => b !== a && b.ratio >= a.ratio && (b[speed] as number) >= (a[speed] as number) && (b.ratio > a.ratio || (b[speed] as number) > (a[speed] as number)));
+    if (!dominated && Number.isFinite(a.ratio)) front.add(a.codec);
+  }
+  return front;
 }
 
 /** Lossy pipelines that differ only in numeric parameter values form one rate-distortion curve. */
@@ -85,25 +95,49 @@ export async function renderBenchHtml(input: ReportInput): Promise<string> {
   // summary table
   const sorted = [...results].sort((a, b) => b.ratio - a.ratio);
   parts.push('<h2>Results per codec</h2>');
+  const anyLossy = results.some((r) => !r.lossless);
+  const lossyCols = anyLossy ? ['SNR dB', 'PSNR dB', 'SSIM', 'max |err|', 'spike P', 'spike R', 'spike F1'] : [];
   parts.push(
     htmlTable(
-      ['codec', 'pipeline', 'files', 'ratio', 'enc MB/s', 'dec MB/s', 'enc ×RT', 'dec ×RT', 'lossless', 'mismatches', 'errors', 'SNR dB', 'PSNR dB', 'SSIM', 'spike F1'],
-      sorted.map((r) => [r.codec, r.pipeline, r.files, r.ratio, r.encodeMBps, r.decodeMBps, r.xRealTimeEncode, r.xRealTimeDecode, r.lossless ? 'yes (verified)' : 'no', r.mismatches, r.errors, r.metrics.snr, r.metrics.psnr, r.metrics.ssim, r.metrics.spikeF1]),
+      ['codec', 'pipeline', 'files', 'ratio', 'enc MB/s', 'dec MB/s', 'enc ×RT', 'dec ×RT', 'lossless', 'mismatches', 'errors', ...lossyCols],
+      sorted.map((r) => [
+        r.codec,
+        r.pipeline,
+        r.files,
+        r.ratio,
+        r.encodeMBps,
+        r.decodeMBps,
+        r.xRealTimeEncode,
+        r.xRealTimeDecode,
+        r.lossless ? (r.mismatches ? 'MISMATCH' : 'verified') : 'lossy',
+        r.mismatches,
+        r.errors,
+        ...(anyLossy ? [r.metrics.snr, r.metrics.psnr, r.metrics.ssim, r.metrics.maxAbsError, r.metrics.spikePrecision, r.metrics.spikeRecall, r.metrics.spikeF1] : []),
+      ]),
     ),
   );
 
   // ratio vs speed
   const scatter = results.filter((r) => r.files > 0).map((r) => ({ codec: r.codec, ratio: r.ratio, encode: r.encodeMBps, decode: r.decodeMBps, group: groupOf(r) }));
-  const scatterSpec = (field: 'encode' | 'decode'): Spec => ({
-    width: 600,
-    height: 380,
-    title: `Compression ratio vs ${field} speed (median MB/s per file)`,
-    data: { values: scatter },
-    layer: [
-      { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field, type: 'quantitative', scale: { type: 'log' }, title: `${field} MB/s (log)` }, y: { field: 'ratio', type: 'quantitative', scale: { zero: false }, title: 'ratio (total raw / total .nzp)' }, color: { field: 'group', type: 'nominal' }, tooltip: [{ field: 'codec' }, { field: 'ratio' }, { field }] } },
-      { mark: { type: 'text', align: 'left', dx: 5, dy: -4, fontSize: 9 }, encoding: { x: { field, type: 'quantitative', scale: { type: 'log' } }, y: { field: 'ratio', type: 'quantitative' }, text: { field: 'codec' } } },
-    ],
-  });
+  const scatterSpec = (field: 'encode' | 'decode'): Spec => {
+    const front = paretoFront(scatter, field);
+    const values = scatter.map((d) => ({ ...d, label: front.has(d.codec) || scatter.length <= 16 ? d.codec : '' }));
+    return {
+      width: 600,
+      height: 380,
+      title: `Compression ratio vs ${field} speed (median MB/s per file); labelled: the Pareto front`,
+      data: { values },
+      layer: [
+        {
+          transform: [{ filter: { field: 'codec', oneOf: [...front] } }],
+          mark: { type: 'line', color: '#bbb', strokeDash: [3, 3] },
+          encoding: { x: { field, type: 'quantitative', scale: { type: 'log' } }, y: { field: 'ratio', type: 'quantitative' }, order: { field } },
+        },
+        { mark: { type: 'point', filled: true, size: 70 }, encoding: { x: { field, type: 'quantitative', scale: { type: 'log' }, title: `${field} MB/s (log)` }, y: { field: 'ratio', type: 'quantitative', scale: { zero: false }, title: 'ratio (total raw / total .nzp)' }, color: { field: 'group', type: 'nominal' }, tooltip: [{ field: 'codec' }, { field: 'ratio' }, { field }] } },
+        { mark: { type: 'text', align: 'left', dx: 5, dy: -4, fontSize: 9 }, encoding: { x: { field, type: 'quantitative', scale: { type: 'log' } }, y: { field: 'ratio', type: 'quantitative' }, text: { field: 'label' } } },
+      ],
+    };
+  };
   parts.push('<h2>Ratio vs speed</h2>');
   parts.push(chart(await renderSvg(scatterSpec('encode'))));
   parts.push(chart(await renderSvg(scatterSpec('decode'))));

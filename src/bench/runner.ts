@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { compressFile, decompressFile } from '../api/compress.js';
 import { allocArray, dtypeOf, type TypedArray } from '../core/dtype.js';
 import { isNeurozipError, UsageError } from '../core/errors.js';
@@ -166,7 +166,7 @@ function load(input: BenchInput): Loaded {
     const i = src.info;
     return {
       input,
-      bytes: readFileSync(input.path),
+      bytes: statSync(input.path).isDirectory() ? Buffer.alloc(0) : readFileSync(input.path),
       data: src.readFrames(0, i.nSamples),
       format: i.format,
       nSamples: i.nSamples,
@@ -220,7 +220,8 @@ interface Measured {
 
 async function measureNzp(f: Loaded, text: string, level: Level | undefined, lossless: boolean, repeat: number, dir: string, threads: number): Promise<Measured> {
   const nzp = join(dir, 'bench.nzp');
-  const back = join(dir, 'restored' + (f.format === 'wav' ? '.wav' : '.bin'));
+  const folder = statSync(f.input.path).isDirectory();
+  const back = join(dir, folder ? 'restored-folder' : 'restored' + (f.format === 'wav' ? '.wav' : '.bin'));
   const m: Measured = { compressedBytes: 0, enc: [], encCpu: [], dec: [], decCpu: [], mismatch: false };
   for (let k = 0; k < repeat; k++) {
     let t = now();
@@ -233,6 +234,7 @@ async function measureNzp(f: Loaded, text: string, level: Level | undefined, los
     t = now();
     c = cpu();
     let d;
+    if (folder) rmSync(back, { recursive: true, force: true });
     try {
       d = await decompressFile(nzp, back, { force: true, threads });
     } catch (e) {
@@ -246,12 +248,29 @@ async function measureNzp(f: Loaded, text: string, level: Level | undefined, los
     m.dec.push(now() - t);
     m.decCpu.push(cpu() - c);
     if (k === 0) {
-      if (lossless) m.mismatch ||= !readFileSync(back).equals(f.bytes);
+      if (lossless) m.mismatch ||= !(await restoredMatches(f, back, d.output, d.sidecars, nzp));
       else m.reconstruction = await readAll(nzp);
     }
     for (const s of d.sidecars) rmSync(s, { force: true });
+    if (folder) rmSync(back, { recursive: true, force: true });
   }
   return m;
+}
+
+/**
+ * Lossless check. A plain file must come back byte for byte. An Open Ephys folder must come back
+ * as the same files (main data and sidecars) byte for byte. An mtscomp .cbin decompresses to raw
+ * samples (as mtsdecomp does), so there the decoded samples must equal the original samples.
+ */
+async function restoredMatches(f: Loaded, back: string, output: string, sidecars: string[], nzp: string): Promise<boolean> {
+  if (f.format === 'mtscomp') return sameSamples(await readAll(nzp), f.data);
+  if (!statSync(f.input.path).isDirectory()) return readFileSync(back).equals(f.bytes);
+  for (const p of [output, ...sidecars]) {
+    if (!statSync(p).isFile()) continue;
+    const rel = relative(back, p);
+    if (!readFileSync(p).equals(readFileSync(join(f.input.path, rel)))) return false;
+  }
+  return true;
 }
 
 function runTool(cmd: string, args: string[]): void {
@@ -515,10 +534,17 @@ export function expandInputs(paths: string[], raw?: RawOptions): { inputs: Bench
       throw new UsageError(`${p}: no such file or directory`);
     }
     if (st.isDirectory()) {
-      for (const name of readdirSorted(p)) visit(join(p, name), false);
-      return;
+      // a folder that is itself one recording (Open Ephys binary) is an input; others are walked
+      try {
+        openSource(p, { raw }).close();
+        inputs.push({ path: p, raw });
+        return;
+      } catch {
+        for (const name of readdirSorted(p)) visit(join(p, name), false);
+        return;
+      }
     }
-    if (!explicit && /\.(meta|nzp|ch|cbin|json|md|txt|oebin|xml)$/i.test(p)) return;
+    if (!explicit && /\.(meta|nzp|ch|json|md|txt|oebin|xml)$/i.test(p)) return;
     try {
       openSource(p, { raw }).close();
       inputs.push({ path: p, raw });

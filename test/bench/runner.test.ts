@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { compressFile } from '../../src/api/compress.js';
 import { expandGrid } from '../../src/bench/grid.js';
 import { benchCsv, benchJson, CSV_COLUMNS } from '../../src/bench/output.js';
-import { familyOf, renderBenchHtml } from '../../src/bench/report.js';
+import { familyOf, paretoFront, renderBenchHtml } from '../../src/bench/report.js';
 import { expandInputs, median, runBench, summarize, type FileResult } from '../../src/bench/runner.js';
 import { losslessZoo } from '../../src/bench/zoo.js';
 import { resolveCodec, splitCodecList } from '../../src/cli/commands/bench.js';
@@ -228,6 +228,13 @@ describe('bench runner', () => {
     const zoo = losslessZoo();
     assert.ok(zoo.length >= 24, `zoo has ${zoo.length}`);
     assert.equal(new Set(zoo.map((z) => z.name)).size, zoo.length);
+    const pts = [
+      { codec: 'a', ratio: 3, mbps: 1 },
+      { codec: 'b', ratio: 2, mbps: 10 },
+      { codec: 'c', ratio: 1.5, mbps: 5 }, // dominated by b
+      { codec: 'd', ratio: 1, mbps: 100 },
+    ];
+    assert.deepEqual([...paretoFront(pts, 'mbps')].sort(), ['a', 'b', 'd']);
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
   });
@@ -240,5 +247,14 @@ describe('bench runner', () => {
     assert.equal(rep.perFile[0]!.mismatches, 0);
     assert.ok(rep.perFile[0]!.ratio > 2.5);
     assert.equal(readFileSync(f).byteLength, rep.perFile[0]!.rawBytes);
+    // an Open Ephys folder is one recording, restored file by file; an mtscomp .cbin is compared by samples
+    const oe = sharedPath('ephys', 'openephys_binary');
+    const { inputs } = expandInputs([oe, sharedPath('mtscomp')]);
+    assert.ok(inputs.some((i) => i.path === join(oe, 'mixed_6ch')), inputs.map((i) => i.path).join(' '));
+    assert.ok(inputs.some((i) => i.path.endsWith('.cbin')));
+    const small = inputs.filter((i) => i.path.endsWith('mixed_6ch') || i.path.endsWith('.cbin'));
+    const rep2 = await runBench(small, [{ name: 'delta+huffman', spec: 'delta:order=1+huffman' }]);
+    assert.equal(rep2.perFile.length, 2);
+    for (const r of rep2.perFile) assert.deepEqual([r.error, r.mismatches], [undefined, 0]);
   });
 });

@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { CorruptDataError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
 import type { BytesToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
@@ -18,7 +19,11 @@ class GzipCodec implements BytesToBytesCodec {
 
   decode(input: Uint8Array, _spec: ChunkSpec, maxBytes: number): Uint8Array {
     // zlib checks the CRC-32 and ISIZE trailer and stops at maxOutputLength (RangeError otherwise).
-    return gunzipSync(input, { maxOutputLength: Math.min(Math.max(1, maxBytes), MAX_OUT) });
+    try {
+      return gunzipSync(input, { maxOutputLength: Math.min(Math.max(1, maxBytes), MAX_OUT) });
+    } catch (e) {
+      throw new CorruptDataError(`gzip: ${(e as Error).message}`);
+    }
   }
 
   toConfig() {

@@ -24,7 +24,12 @@ class Lz4Codec implements BytesToBytesCodec {
     // The smallest possible LZ4 block for `size` bytes: each sequence of up to 255*... bytes needs
     // at least one byte; a 1:255 expansion is the format's bound, so reject anything beyond it.
     if (size > (input.byteLength - 4) * 255 + 16) throw new CorruptDataError(`lz4: block of ${input.byteLength} bytes cannot hold ${size} bytes`);
-    const out = uncompressSync(input);
+    let out: Buffer;
+    try {
+      out = uncompressSync(input);
+    } catch (e) {
+      throw new CorruptDataError(`lz4: ${(e as Error).message}`);
+    }
     if (out.byteLength !== size) throw new CorruptDataError(`lz4: decoded ${out.byteLength} bytes, the prefix says ${size}`);
     return out;
   }

@@ -1,4 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
+import { CorruptDataError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
 import type { BytesToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
@@ -17,7 +18,11 @@ class ZlibCodec implements BytesToBytesCodec {
   }
 
   decode(input: Uint8Array, _spec: ChunkSpec, maxBytes: number): Uint8Array {
-    return inflateSync(input, { maxOutputLength: Math.min(Math.max(1, maxBytes), MAX_OUT) });
+    try {
+      return inflateSync(input, { maxOutputLength: Math.min(Math.max(1, maxBytes), MAX_OUT) });
+    } catch (e) {
+      throw new CorruptDataError(`zlib: ${(e as Error).message}`);
+    }
   }
 
   toConfig() {
