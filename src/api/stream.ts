@@ -7,7 +7,7 @@ import { crc32c, newSha256 } from '../core/checksum.js';
 import { CorruptDataError, MismatchError, UnsupportedFormatError, UsageError } from '../core/errors.js';
 import type { CodecConfig } from '../codecs/codec.js';
 import type { Level } from '../codecs/levels.js';
-import { FORMAT_VERSION, FRAME_HEADER_BYTES, MAGIC, MAX_JSON_BYTES, PREAMBLE_BYTES, TAIL_BYTES, TAIL_MAGIC, footerFromJson, headerFromJson, type ContainerHeader } from '../container/format.js';
+import { FORMAT_VERSION, FRAME_HEADER_BYTES, KNOWN_FLAGS, MAGIC, MAX_JSON_BYTES, PREAMBLE_BYTES, TAIL_BYTES, TAIL_MAGIC, decodeJsonBlock, footerFromJson, headerFromJson, type ContainerHeader } from '../container/format.js';
 import { ContainerWriter, chooseChunkSamples, type ByteSink } from '../container/writer.js';
 import { encodeSamples } from '../formats/source.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -96,6 +96,7 @@ export class StreamDecoder {
   private buf = new Uint8Array(0);
   private state: 'preamble' | 'header' | 'frames' | 'trailer' = 'preamble';
   private headerLen = 0;
+  private flags = 0;
   private nSamples = 0;
   private nChunks = 0;
   private readonly raw = newSha256();
@@ -126,7 +127,8 @@ export class StreamDecoder {
         if (!MAGIC.every((b, i) => magic[i] === b)) throw new UnsupportedFormatError(`${this.name}: not a neurozip .nzp stream (wrong magic)`);
         const version = r.u16();
         if (version !== FORMAT_VERSION) throw new UnsupportedFormatError(`${this.name}: .nzp format version ${version}; this neurozip reads version ${FORMAT_VERSION}`);
-        if (r.u16() !== 0) throw new UnsupportedFormatError(`${this.name}: unknown format flags`);
+        this.flags = r.u16();
+        if (this.flags & ~KNOWN_FLAGS) throw new UnsupportedFormatError(`${this.name}: unknown format flags`);
         this.headerLen = r.u32();
         if (this.headerLen > MAX_JSON_BYTES) throw new CorruptDataError(`${this.name}: header length ${this.headerLen} is corrupt`);
         this.state = 'header';
@@ -134,13 +136,7 @@ export class StreamDecoder {
         if (this.buf.byteLength < this.headerLen + 4) break;
         const json = this.consume(this.headerLen);
         if (crc32c(json) !== new ByteReader(this.consume(4)).u32()) throw new CorruptDataError(`${this.name}: header checksum mismatch`);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(new TextDecoder().decode(json));
-        } catch {
-          throw new CorruptDataError(`${this.name}: header is not valid JSON`);
-        }
-        this.header = headerFromJson(parsed);
+        this.header = headerFromJson(decodeJsonBlock(json, this.flags, `${this.name}: header`));
         this.pipeline = await Pipeline.fromConfig(this.header.pipeline);
         this.raw.update(this.header.source.prefix);
         this.state = 'frames';
@@ -183,7 +179,7 @@ export class StreamDecoder {
     const crc = tail.u32();
     const body = t.subarray(0, t.byteLength - TAIL_BYTES);
     if (nChunks !== this.nChunks || body.byteLength !== nChunks * 24 + footerLen || crc32c(body) !== crc) throw new CorruptDataError(`${this.name}: corrupt index or footer`);
-    const footer = footerFromJson(JSON.parse(new TextDecoder().decode(body.subarray(nChunks * 24))));
+    const footer = footerFromJson(decodeJsonBlock(body.subarray(nChunks * 24), this.flags, `${this.name}: footer`));
     if (footer.nSamples !== this.nSamples) throw new CorruptDataError(`${this.name}: footer says ${footer.nSamples} samples, stream held ${this.nSamples}`);
     this.raw.update(footer.suffix);
     this.suffix = footer.suffix;

@@ -17,6 +17,47 @@ export const INDEX_ENTRY_BYTES = 24; // u64 first sample, u64 payload offset, u3
 export const TAIL_BYTES = 32; // u64 index offset, u64 chunks, u32 footer JSON length, u32 crc32c, magic
 /** Header and footer JSON larger than this are refused as corrupt (sidecars are a few MB at most). */
 export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+/** Flag bit 0: the header and footer JSON blocks are raw DEFLATE with JSON_DICTIONARY. */
+export const FLAG_DEFLATED_JSON = 1;
+export const KNOWN_FLAGS = FLAG_DEFLATED_JSON;
+
+/**
+ * Preset DEFLATE dictionary for the JSON blocks (normative: docs/spec/container.md). It holds the
+ * keys and common values, so a small file's header and footer cost ~250 bytes instead of ~620;
+ * on 200 KB N1 files that is 0.7 % of the ratio. Frozen with format version 1.
+ */
+export const JSON_DICTIONARY = Buffer.from(
+  '{"dtype":"int16","nChannels":1,"sampleRateHz":30000,"chunkSamples":30000,"pipeline":[{"id":"delta","order":1},' +
+    '{"id":"bytes"},{"id":"shuffle"},{"id":"zstd","level":3},{"id":"remap"},{"id":"lpc","order":32,"precision":14},' +
+    '{"id":"rans"},{"id":"lmscm","order":32,"limit":255,"rate":8}],"lossless":true,"source":{"format":"spikeglx",' +
+    '"fileName":".bin","encoding":{"bytesPerSample":2,"bigEndian":false},"prefix":"","sidecars":[{"role":"meta","data":' +
+    '{"deflate":"","nbytes":0}}],"meta":{}},"writer":"neurozip 0.1.0"}' +
+    '{"format":"wav","prefix":"UklGR","meta":{"bitsPerSample":16,"formatTag":1}},"writer":"neurozip 0.1.0"}' +
+    '{"nSamples":0,"suffix":"","rawSha256":"","rawBytes":0,"chunksSha256":""}',
+  'utf8',
+);
+
+/** A JSON block as stored: UTF-8, raw-DEFLATEd with the dictionary. */
+export function encodeJsonBlock(value: Json): Uint8Array {
+  return new Uint8Array(deflateRawSync(Buffer.from(JSON.stringify(value), 'utf8'), { level: 9, dictionary: JSON_DICTIONARY }));
+}
+
+/** Inverse of encodeJsonBlock (plain UTF-8 when the flag is clear); damage is CorruptDataError. */
+export function decodeJsonBlock(bytes: Uint8Array, flags: number, what: string): unknown {
+  let text: Uint8Array = bytes;
+  if (flags & FLAG_DEFLATED_JSON) {
+    try {
+      text = inflateRawSync(bytes, { dictionary: JSON_DICTIONARY, maxOutputLength: MAX_JSON_BYTES });
+    } catch {
+      throw new CorruptDataError(`${what} is damaged (cannot inflate)`);
+    }
+  }
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(text));
+  } catch {
+    throw new CorruptDataError(`${what} is not valid JSON`);
+  }
+}
 
 /** How samples were laid out in the original file (to restore it byte for byte). */
 export interface SampleEncoding {

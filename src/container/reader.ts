@@ -14,6 +14,8 @@ import {
   PREAMBLE_BYTES,
   TAIL_BYTES,
   TAIL_MAGIC,
+  KNOWN_FLAGS,
+  decodeJsonBlock,
   footerFromJson,
   headerFromJson,
   type ContainerFooter,
@@ -84,7 +86,7 @@ export class NzpReader {
         throw new UnsupportedFormatError(`${path}: written in .nzp format version ${version}; this neurozip reads version ${FORMAT_VERSION} (upgrade neurozip)`);
       }
       if (version === 0) throw new CorruptDataError(`${path}: format version 0 is invalid`);
-      if (flags !== 0) throw new UnsupportedFormatError(`${path}: unknown format flags 0x${flags.toString(16)}`);
+      if (flags & ~KNOWN_FLAGS) throw new UnsupportedFormatError(`${path}: unknown format flags 0x${flags.toString(16)}`);
       const headerLen = pre.u32();
       const headerEnd = PREAMBLE_BYTES + headerLen + 4;
       if (headerLen > MAX_JSON_BYTES || headerEnd + FRAME_HEADER_BYTES + TAIL_BYTES > size) {
@@ -93,7 +95,7 @@ export class NzpReader {
       const hb = at(PREAMBLE_BYTES, headerLen + 4);
       const headerJson = hb.subarray(0, headerLen);
       if (crc32c(headerJson) !== new ByteReader(hb.subarray(headerLen)).u32()) throw new CorruptDataError(`${path}: header checksum mismatch`);
-      const header = headerFromJson(parseJson(headerJson, `${path}: header`));
+      const header = headerFromJson(decodeJsonBlock(headerJson, flags, `${path}: header`));
 
       const tailBytes = at(size - TAIL_BYTES, TAIL_BYTES);
       if (!TAIL_MAGIC.every((b, i) => tailBytes[TAIL_BYTES - 8 + i] === b)) {
@@ -110,7 +112,7 @@ export class NzpReader {
       }
       const tb = at(indexOffset, indexBytes + footerLen);
       if (crc32c(tb) !== crc) throw new CorruptDataError(`${path}: index/footer checksum mismatch`);
-      const footer = footerFromJson(parseJson(tb.subarray(indexBytes), `${path}: footer`));
+      const footer = footerFromJson(decodeJsonBlock(tb.subarray(indexBytes), flags, `${path}: footer`));
       const pipeline = await Pipeline.fromConfig(header.pipeline);
       const reader = new NzpReader(path, fd, size, header, footer, pipeline, tb.subarray(0, indexBytes), nChunks);
       reader.indexOffset = indexOffset;
@@ -246,12 +248,4 @@ function readExact(fd: number, path: string, pos: number, n: number): Uint8Array
     got += r;
   }
   return buf;
-}
-
-function parseJson(bytes: Uint8Array, what: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new CorruptDataError(`${what} is not valid JSON`);
-  }
 }

@@ -4,8 +4,10 @@ import { crc32c, newSha256 } from '../core/checksum.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import {
   FORMAT_VERSION,
+  FLAG_DEFLATED_JSON,
   MAGIC,
   TAIL_MAGIC,
+  encodeJsonBlock,
   footerToJson,
   headerToJson,
   type ContainerFooter,
@@ -39,9 +41,9 @@ export class ContainerWriter {
     private readonly pipeline: Pipeline,
   ) {
     this.pending = allocArray(header.dtype, header.chunkSamples * header.nChannels);
-    const json = new TextEncoder().encode(JSON.stringify(headerToJson(header)));
+    const json = encodeJsonBlock(headerToJson(header));
     const pre = new ByteWriter(16 + json.byteLength + 4);
-    pre.bytes(MAGIC).u16(FORMAT_VERSION).u16(0).u32(json.byteLength).bytes(json).u32(crc32c(json));
+    pre.bytes(MAGIC).u16(FORMAT_VERSION).u16(FLAG_DEFLATED_JSON).u32(json.byteLength).bytes(json).u32(crc32c(json));
     this.put(pre.finish());
   }
 
@@ -98,7 +100,7 @@ export class ContainerWriter {
     this.put(new Uint8Array(12)); // end of chunks: a zero frame header
     const full: ContainerFooter = { ...footer, nSamples: this.nSamples, chunksSha256: this.chunksHash.digest('hex') };
     const index = this.index.finish();
-    const json = new TextEncoder().encode(JSON.stringify(footerToJson(full)));
+    const json = encodeJsonBlock(footerToJson(full));
     const indexOffset = this.offset;
     const crc = crc32c(json, crc32c(index));
     this.put(index);
