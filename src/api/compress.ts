@@ -179,10 +179,13 @@ async function decodeChunksInOrder(r: NzpReader, threads: number | undefined, co
       r.nChunks,
       pool ? 2 * pool.size : 1,
       async (i) => {
-        if (!pool) return { payload: r.readPayload(i), data: r.decodeChunk(i) };
-        const payload = r.readPayload(i);
+        if (!pool) {
+          const payload = r.readPayload(i);
+          return { payload, data: r.decodePayload(i, payload) };
+        }
+        const payload = r.readPayload(i, false); // the worker checks the CRC-32C
         try {
-          return { payload, data: await pool.decode(payload, { dtype: r.header.dtype, shape: [r.chunkLength(i), r.nChannels] }) };
+          return { payload, data: await pool.decode(payload, { dtype: r.header.dtype, shape: [r.chunkLength(i), r.nChannels] }, r.chunkCrc(i)) };
         } catch (e) {
           throw e instanceof NeurozipError && e.tag === 'CorruptData' ? new CorruptDataError(`${r.path}: chunk ${i}: ${e.message}`) : e;
         }

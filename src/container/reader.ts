@@ -164,8 +164,11 @@ export class NzpReader {
     return this.payloadBytes[i]!;
   }
 
-  /** The chunk's compressed payload, its frame header and CRC-32C checked. */
-  readPayload(i: number): Uint8Array {
+  /**
+   * The chunk's compressed payload with its frame header checked against the index, and its
+   * CRC-32C unless `checkCrc` is false (a worker thread then checks it: see ChunkPool.decode).
+   */
+  readPayload(i: number, checkCrc = true): Uint8Array {
     if (this.fd === undefined) throw new UsageError(`${this.path}: reader is closed`);
     const off = this.payloadOffset[i]!;
     const len = this.payloadBytes[i]!;
@@ -175,14 +178,18 @@ export class NzpReader {
       throw new CorruptDataError(`${this.path}: chunk ${i} frame does not match the index`);
     }
     const payload = buf.subarray(FRAME_HEADER_BYTES);
-    if (crc32c(payload) !== this.payloadCrc[i]) throw new CorruptDataError(`${this.path}: chunk ${i} checksum mismatch (the file is damaged)`);
+    if (checkCrc && crc32c(payload) !== this.payloadCrc[i]) throw new CorruptDataError(`${this.path}: chunk ${i} checksum mismatch (the file is damaged)`);
     return payload;
   }
 
   /** Decodes chunk i: [chunkLength(i), nChannels] interleaved. */
   decodeChunk(i: number, out?: TypedArray): TypedArray {
+    return this.decodePayload(i, this.readPayload(i), out);
+  }
+
+  /** Decodes chunk i from its payload as readPayload(i) returned it. */
+  decodePayload(i: number, payload: Uint8Array, out?: TypedArray): TypedArray {
     const spec = { dtype: this.header.dtype, shape: [this.chunkLength(i), this.nChannels] };
-    const payload = this.readPayload(i);
     this.chunksDecoded++;
     try {
       return this.pipeline.decode(payload, spec, out);

@@ -11,6 +11,8 @@ export interface TaskMessage {
   pipelineKey: string;
   spec: ChunkSpec;
   buffer: ArrayBuffer;
+  /** decode: the payload's expected CRC-32C, checked in the worker before decoding. */
+  crc?: number;
 }
 
 export interface ResultMessage {
@@ -77,7 +79,7 @@ export class ChunkPool {
     this.load.delete(w);
   }
 
-  private run(op: TaskMessage['op'], spec: ChunkSpec, bytes: Uint8Array, give: boolean): Promise<{ bytes: Uint8Array; crc?: number }> {
+  private run(op: TaskMessage['op'], spec: ChunkSpec, bytes: Uint8Array, give: boolean, crc?: number): Promise<{ bytes: Uint8Array; crc?: number }> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.workers.length === 0) return Promise.reject(new NeurozipError('Io', 'no worker threads left'));
     let w = this.workers[0]!;
@@ -90,7 +92,7 @@ export class ChunkPool {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
       this.load.set(w, this.load.get(w)! + 1);
-      w.postMessage({ id, op, pipelineKey: this.key, spec, buffer } satisfies TaskMessage, [buffer]);
+      w.postMessage({ id, op, pipelineKey: this.key, spec, buffer, crc } satisfies TaskMessage, [buffer]);
     });
   }
 
@@ -102,8 +104,9 @@ export class ChunkPool {
     return this.run('encode', spec, bytesOf(data), give);
   }
 
-  async decode(payload: Uint8Array, spec: ChunkSpec, give = false): Promise<TypedArray> {
-    return viewAs(spec.dtype, (await this.run('decode', spec, payload, give)).bytes);
+  /** Decodes a payload; with `crc`, the worker first checks the payload against it. */
+  async decode(payload: Uint8Array, spec: ChunkSpec, crc?: number, give = false): Promise<TypedArray> {
+    return viewAs(spec.dtype, (await this.run('decode', spec, payload, give, crc)).bytes);
   }
 
   async close(): Promise<void> {

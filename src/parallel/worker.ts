@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import '../codecs/builtin.js';
 import { allocArray, bytesOf, viewAs } from '../core/dtype.js';
-import { isNeurozipError } from '../core/errors.js';
+import { CorruptDataError, isNeurozipError } from '../core/errors.js';
 import { crc32c } from '../core/checksum.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { TaskMessage, ResultMessage } from './pool.js';
@@ -24,6 +24,7 @@ parentPort!.on('message', async (m: TaskMessage) => {
     if (m.op === 'encode') {
       out = p.encode(viewAs(m.spec.dtype, input), m.spec);
     } else {
+      if (m.crc !== undefined && crc32c(input) !== m.crc) throw new CorruptDataError('checksum mismatch (the file is damaged)');
       const n = m.spec.shape.reduce((a, b) => a * b, 1);
       out = bytesOf(p.decode(input, m.spec, allocArray(m.spec.dtype, n)));
     }
