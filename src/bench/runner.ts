@@ -17,7 +17,7 @@ import { LEVELS, levelPipeline, type Level } from '../codecs/levels.js';
 import { NzpReader } from '../container/reader.js';
 import { openSource, type RawOptions } from '../formats/index.js';
 import { fidelity } from '../metrics/fidelity.js';
-import { compareSpikes, SpikeTally, type SpikeCounts } from '../spikes/detect.js';
+import { compareSpikes, eventWindowSnrs, SpikeTally, type SpikeCounts } from '../spikes/detect.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 
 export interface BenchCodec {
@@ -40,6 +40,25 @@ export interface FileMetrics {
   spikePrecision?: number | null;
   spikeRecall?: number | null;
   spikeF1?: number | null;
+  /** Reference detector at threshold multipliers 4.0, 4.5 and 5.0 (pooled in aggregates). */
+  spikesByMultiplier?: Record<string, SpikeCounts & { precision: number | null; recall: number | null; f1: number | null }>;
+  /** SNR (dB) in +-1 ms around each original event (reference detector, 4.5); per file the list. */
+  eventWindowSnrDb?: number[];
+  /** Median of eventWindowSnrDb (per file; in aggregates over all events of all files). */
+  eventWindowSnrMedianDb?: number | null;
+}
+
+export const BENCH_MULTIPLIERS = [4, 4.5, 5] as const;
+
+function tallyJson(t: SpikeTally) {
+  return { hits: t.hits, original: t.original, reconstructed: t.reconstructed, precision: t.precision, recall: t.recall, f1: t.f1 };
+}
+
+function medianOf(v: number[]): number | null {
+  if (!v.length) return null;
+  const a = [...v].sort((p, q) => p - q);
+  const n = a.length;
+  return n % 2 ? a[(n - 1) >> 1]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
 }
 
 export interface FileResult {
@@ -405,6 +424,11 @@ export async function runBench(inputs: BenchInput[], codecs: BenchCodec[], opts:
               const s = compareSpikes(f.data, m.reconstruction, f.nChannels, f.sampleRateHz);
               const t = new SpikeTally().add(s);
               Object.assign(metrics, { spikeHits: s.hits, spikesOriginal: s.original, spikesReconstructed: s.reconstructed, spikePrecision: t.precision, spikeRecall: t.recall, spikeF1: t.f1 });
+              metrics.spikesByMultiplier = {};
+              for (const k of BENCH_MULTIPLIERS) metrics.spikesByMultiplier[String(k)] = tallyJson(new SpikeTally().add(compareSpikes(f.data, m.reconstruction, f.nChannels, f.sampleRateHz, k)));
+              const w = eventWindowSnrs(f.data, m.reconstruction, f.nChannels, f.sampleRateHz).map((v) => (Number.isFinite(v) ? v : 999));
+              metrics.eventWindowSnrDb = w;
+              metrics.eventWindowSnrMedianDb = medianOf(w);
             }
             if (!excerpts.some((e) => e.codec === codec.name)) {
               const [start, len] = excerptWindow(f, opts.excerptSeconds ?? 0.03);
@@ -499,6 +523,16 @@ export function summarize(codecs: BenchCodec[], perFile: FileResult[]): CodecRes
         const t = new SpikeTally();
         for (const r of withSpikes) t.add({ hits: r.metrics.spikeHits!, original: r.metrics.spikesOriginal!, reconstructed: r.metrics.spikesReconstructed! } satisfies SpikeCounts);
         Object.assign(metrics, { spikeHits: t.hits, spikesOriginal: t.original, spikesReconstructed: t.reconstructed, spikePrecision: t.precision, spikeRecall: t.recall, spikeF1: t.f1 });
+        metrics.spikesByMultiplier = {};
+        for (const k of BENCH_MULTIPLIERS) {
+          const tk = new SpikeTally();
+          for (const r of withSpikes) {
+            const c = r.metrics.spikesByMultiplier?.[String(k)];
+            if (c) tk.add(c);
+          }
+          metrics.spikesByMultiplier[String(k)] = tallyJson(tk);
+        }
+        metrics.eventWindowSnrMedianDb = medianOf(withSpikes.flatMap((r) => r.metrics.eventWindowSnrDb ?? []));
       }
     }
     out.push({

@@ -64,8 +64,8 @@ export function medianAbs(y: Float64Array): number {
   return n % 2 ? a[(n - 1) >> 1]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
 }
 
-export function spikeThreshold(filtered: Float64Array): number {
-  return (-THRESHOLD_SIGMAS * medianAbs(filtered)) / 0.6745;
+export function spikeThreshold(filtered: Float64Array, multiplier = THRESHOLD_SIGMAS): number {
+  return (-multiplier * medianAbs(filtered)) / 0.6745;
 }
 
 /** Sample indices of downward threshold crossings, with dead time after each event. */
@@ -108,8 +108,11 @@ export interface SpikeCounts {
   reconstructed: number;
 }
 
-/** Runs the reference detector on every channel of an original and its reconstruction. */
-export function compareSpikes(x: NumArray, y: NumArray, nChannels: number, fs: number): SpikeCounts {
+/**
+ * Runs the reference detector on every channel of an original and its reconstruction (the
+ * threshold multiplier defaults to the reference 4.5; the threshold is always the original's).
+ */
+export function compareSpikes(x: NumArray, y: NumArray, nChannels: number, fs: number, multiplier = THRESHOLD_SIGMAS): SpikeCounts {
   if (x.length !== y.length) throw new RangeError('spikes: original and reconstruction differ in length');
   const f = butterworthHighpass(HIGHPASS_HZ, fs);
   const tol = MATCH_TOLERANCE_S * fs;
@@ -117,7 +120,7 @@ export function compareSpikes(x: NumArray, y: NumArray, nChannels: number, fs: n
   for (let ch = 0; ch < nChannels; ch++) {
     const fx = filterChannel(x, nChannels, ch, f);
     const fy = filterChannel(y, nChannels, ch, f);
-    const thr = spikeThreshold(fx);
+    const thr = spikeThreshold(fx, multiplier);
     const ex = detectCrossings(fx, thr, fs);
     const ey = detectCrossings(fy, thr, fs);
     counts.hits += matchEvents(ex, ey, tol);
@@ -125,6 +128,41 @@ export function compareSpikes(x: NumArray, y: NumArray, nChannels: number, fs: n
     counts.reconstructed += ey.length;
   }
   return counts;
+}
+
+export const EVENT_WINDOW_S = 0.001;
+
+/**
+ * SNR (dB) of the reconstruction inside a window of +-`halfWindowS` around each of the original's
+ * events (reference detector, given multiplier), one value per event:
+ * 10 log10( sum_W (x - mean_W x)^2 / sum_W (x - y)^2 ), on the raw (unfiltered) samples of the
+ * event's channel; windows are clipped at the recording's ends. An exact window gives +Infinity.
+ */
+export function eventWindowSnrs(x: NumArray, y: NumArray, nChannels: number, fs: number, multiplier = THRESHOLD_SIGMAS, halfWindowS = EVENT_WINDOW_S): number[] {
+  if (x.length !== y.length) throw new RangeError('spikes: original and reconstruction differ in length');
+  const f = butterworthHighpass(HIGHPASS_HZ, fs);
+  const h = Math.round(halfWindowS * fs);
+  const n = Math.floor(x.length / nChannels);
+  const out: number[] = [];
+  for (let ch = 0; ch < nChannels; ch++) {
+    const fx = filterChannel(x, nChannels, ch, f);
+    for (const e of detectCrossings(fx, spikeThreshold(fx, multiplier), fs)) {
+      const a = Math.max(0, e - h);
+      const b = Math.min(n, e + h + 1);
+      let mean = 0;
+      for (let i = a; i < b; i++) mean += x[i * nChannels + ch]!;
+      mean /= b - a;
+      let sig = 0;
+      let err = 0;
+      for (let i = a; i < b; i++) {
+        const v = x[i * nChannels + ch]!;
+        sig += (v - mean) ** 2;
+        err += (v - y[i * nChannels + ch]!) ** 2;
+      }
+      out.push(err === 0 ? Infinity : 10 * Math.log10(sig / err));
+    }
+  }
+  return out;
 }
 
 /** Pooled precision / recall / F1 over files; null where the denominator is zero. */

@@ -5,6 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { compressFile, type CompressResult } from '../../api/compress.js';
 import { compressStream } from '../../api/stream.js';
 import { forEachInput } from '../run.js';
+import { openSource } from '../../formats/index.js';
 import {
   fmtBytes,
   parseDType,
@@ -16,6 +17,15 @@ import {
   rawFromFlags,
 } from '../util.js';
 
+/** `--events`: the events codec at the input's sampling rate. */
+function eventsPipeline(input: string, raw: ReturnType<typeof rawFromFlags>): string {
+  const src = openSource(input, { raw });
+  const fs = src.info.sampleRateHz;
+  src.close();
+  if (!fs) throw new UsageError(`${input}: --events needs a sampling rate (give --sample-rate)`);
+  return `events:fs=${fs}`;
+}
+
 export function register(program: Command): void {
   program
     .command('compress')
@@ -25,6 +35,7 @@ export function register(program: Command): void {
     .option('--output-dir <dir>', 'write INPUT.nzp files into this directory')
     .option('--level <level>', 'fast | default | max', parseLevel, 'default')
     .option('--codec <spec>', 'explicit pipeline, e.g. delta:order=2+shuffle+zstd:level=19 (see docs/spec/pipeline.md)')
+    .option('--events', 'lossy spike-event codec (events:fs=<rate>; docs/spec/codecs/events.md), never labelled lossless')
     .option('-f, --force', 'overwrite existing outputs')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--threads <n>', 'worker threads (default: all cores)', parsePositiveInt)
@@ -57,7 +68,7 @@ export function register(program: Command): void {
         try {
           r = await compressFile(input, output, {
             level: o.level,
-            codec: o.codec,
+            codec: o.events ? eventsPipeline(input, raw) : o.codec,
             force: o.force,
             verify: o.verify,
             raw,
