@@ -29,6 +29,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   arith: () => import('./entropy/arith.js'),
   rle: () => import('./entropy/rle.js'),
   wavelet53: () => import('./filter/wavelet53.js'),
+  sz: () => import('./lossy/sz.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);
