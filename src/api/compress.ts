@@ -4,12 +4,12 @@ import { ByteWriter } from '../core/bytes.js';
 import { AtomicFile } from '../core/atomic-file.js';
 import { newSha256 } from '../core/checksum.js';
 import { CorruptDataError, MismatchError, NeurozipError, UsageError } from '../core/errors.js';
-import { itemsize, viewAs, type TypedArray } from '../core/dtype.js';
+import { isIntegerDType, itemsize, viewAs, type DType, type TypedArray } from '../core/dtype.js';
 import { ChunkPool, defaultThreads, orderedMap } from '../parallel/pool.js';
 import '../codecs/builtin.js';
 import type { CodecConfig } from '../codecs/codec.js';
 import { levelPipeline, type Level } from '../codecs/levels.js';
-import type { ContainerHeader } from '../container/format.js';
+import type { ContainerHeader, LossyRecord } from '../container/format.js';
 import { NzpReader } from '../container/reader.js';
 import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
 import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
@@ -19,6 +19,8 @@ import { decodeSamples, encodeSamples } from '../formats/source.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { parsePipelineString } from '../pipeline/spec-string.js';
 import { VERSION } from '../version.js';
+import type { Source } from '../formats/source.js';
+import { lossyPipeline, mustStayExact, parseLossy, resolveLossy, valueRange, type LossySpec } from './lossy.js';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -26,6 +28,10 @@ export interface CompressOptions {
   level?: Level;
   /** A pipeline (string form or configs); overrides `level`. */
   codec?: string | CodecConfig[];
+  /** Error-bounded / rate lossy mode, `abs=N`, `rel=R`, `psnr=DB` or `bps=B` (docs/lossy.md). */
+  lossy?: string | LossySpec;
+  /** Allow a lossy pipeline on a format that must stay exact (SpikeGLX, mtscomp). */
+  forceLossy?: boolean;
   force?: boolean;
   /** Decode the written file and compare with the input before keeping it (default true). */
   verify?: boolean;
@@ -49,6 +55,10 @@ export interface CompressResult {
   ratio: number;
   encodeSeconds: number;
   verified: boolean;
+  lossless: boolean;
+  /** Lossy files: the largest |x - x̂| measured on every sample by the verification (null unverified). */
+  maxAbsError?: number | null;
+  lossy?: LossyRecord;
 }
 
 export async function resolvePipeline(o: { level?: Level; codec?: string | CodecConfig[] }, input: Parameters<typeof levelPipeline>[1]): Promise<Pipeline> {
@@ -62,7 +72,18 @@ export async function compressFile(input: string, output: string, opts: Compress
   const source = openSource(input, { raw: opts.raw });
   try {
     const info = source.info;
-    const pipeline = await resolvePipeline(opts, info);
+    if (opts.lossy !== undefined && opts.codec !== undefined) throw new UsageError('give either --lossy or --codec, not both');
+    let lossy: LossyRecord | undefined;
+    if (opts.lossy !== undefined) {
+      const spec = typeof opts.lossy === 'string' ? parseLossy(opts.lossy) : opts.lossy;
+      const range = spec.mode === 'rel' || spec.mode === 'psnr' ? valueRange(source) : undefined;
+      lossy = resolveLossy(spec, info.dtype, range);
+    }
+    const pipeline = lossy ? await Pipeline.fromConfig(lossyPipeline(lossy, opts.level ?? 'default')) : await resolvePipeline(opts, info);
+    if (!pipeline.lossless && !opts.forceLossy) {
+      const why = mustStayExact(info.format);
+      if (why) throw new UsageError(`${input}: ${why}`);
+    }
     const chunkSamples = chooseChunkSamples({ ...info, seconds: opts.chunkSeconds });
     const header: ContainerHeader = {
       dtype: info.dtype,
@@ -71,6 +92,7 @@ export async function compressFile(input: string, output: string, opts: Compress
       chunkSamples,
       pipeline: pipeline.toConfig(),
       lossless: pipeline.lossless,
+      ...(lossy ? { lossy } : {}),
       source: { format: info.format, fileName: basename(input), encoding: info.encoding, prefix: info.prefix, sidecars: info.sidecars, ...(info.mainPath !== undefined ? { mainPath: info.mainPath } : {}), meta: info.meta },
       writer: `neurozip ${VERSION}`,
     };
@@ -107,10 +129,20 @@ export async function compressFile(input: string, output: string, opts: Compress
       file.close();
       const encodeSeconds = (performance.now() - t0) / 1000;
       let verified = false;
+      let maxAbsError: number | null = null;
       if (opts.verify ?? true) {
         const v = await verifyFile(file.tmpPath, undefined, opts.threads);
         if (!v.ok) throw new MismatchError(`${input}: verification failed after compressing (${v.problem}); nothing written`);
         verified = v.lossless;
+        if (!pipeline.lossless) {
+          // lossy: every decoded sample against the input, and the stored bound when there is one
+          maxAbsError = await maxErrorAgainst(file.tmpPath, source);
+          const bound = await boundOf(lossy, pipeline.toConfig(), info.dtype);
+          if (bound !== null && !(maxAbsError <= bound)) {
+            throw new MismatchError(`${input}: error bound broken after compressing (max |error| ${maxAbsError} > abs ${bound}); nothing written`);
+          }
+          verified = true;
+        }
       }
       file.commit();
       return {
@@ -126,6 +158,9 @@ export async function compressFile(input: string, output: string, opts: Compress
         ratio: info.fileBytes / writer.bytesWritten,
         encodeSeconds,
         verified,
+        lossless: pipeline.lossless,
+        ...(pipeline.lossless ? {} : { maxAbsError }),
+        ...(lossy ? { lossy } : {}),
       };
     } catch (e) {
       file.abort();
@@ -143,6 +178,68 @@ export interface VerifyResult {
   nSamples: number;
   problem?: string;
   seconds: number;
+  /** With `against`: the largest |x - x̂| over every sample, and the bound it was checked against. */
+  maxAbsError?: number;
+  bound?: number | null;
+  lossy?: LossyRecord;
+}
+
+/**
+ * The guaranteed max |error| of a lossy file: its lossy record's abs, or (for an explicit
+ * `--codec` pipeline) the `abs` of its single error-bounded `sz` stage; null when there is none.
+ */
+export async function boundOf(lossy: LossyRecord | undefined, pipeline: readonly CodecConfig[], dtype: DType): Promise<number | null> {
+  if (lossy) return lossy.guaranteed ? lossy.abs : null;
+  const p = await Pipeline.fromConfig(pipeline);
+  const others = p.stages.filter((c) => c.id !== 'sz' && !c.lossless);
+  const sz = pipeline.filter((c) => c.id === 'sz');
+  if (others.length || sz.length !== 1 || typeof sz[0]!.abs !== 'number') return null;
+  return isIntegerDType(dtype) ? Math.floor(sz[0]!.abs) : sz[0]!.abs;
+}
+
+/** The largest |original - decoded| over every sample of a .nzp, the original read from `src`. */
+export async function maxErrorAgainst(nzp: string, src: Source): Promise<number> {
+  const r = await NzpReader.open(nzp);
+  try {
+    if (src.info.nSamples !== r.nSamples || src.info.nChannels !== r.nChannels) {
+      throw new MismatchError(`${nzp}: ${r.nSamples} x ${r.nChannels} samples, the original has ${src.info.nSamples} x ${src.info.nChannels}`);
+    }
+    let worst = 0;
+    for (let i = 0; i < r.nChunks; i++) {
+      const y = r.decodeChunk(i);
+      const x = src.readFrames(r.chunkStart(i), r.chunkLength(i));
+      for (let k = 0; k < x.length; k++) {
+        const e = Math.abs(x[k]! - y[k]!);
+        if (e > worst || (Number.isNaN(e) && !Object.is(x[k], y[k]))) worst = Number.isNaN(e) ? Infinity : e;
+      }
+    }
+    return worst;
+  } finally {
+    r.close();
+  }
+}
+
+/**
+ * `verify X.nzp --against ORIGINAL`: the integrity checks of verifyFile, then every sample
+ * compared with the original: exact for lossless files, within the stored bound for lossy ones
+ * (files from the rate mode `bps` have no bound; their max error is reported).
+ */
+export async function verifyAgainst(path: string, original: string, opts: { raw?: RawOptions; threads?: number; onProgress?: Progress } = {}): Promise<VerifyResult> {
+  const v = await verifyFile(path, opts.onProgress, opts.threads);
+  if (!v.ok) return v;
+  const r = await NzpReader.open(path);
+  const header = r.header;
+  r.close();
+  const src = openSource(original, { raw: opts.raw });
+  try {
+    const worst = await maxErrorAgainst(path, src);
+    const bound = header.lossless ? 0 : await boundOf(header.lossy, header.pipeline, header.dtype);
+    const out = { ...v, maxAbsError: worst, bound, ...(header.lossy ? { lossy: header.lossy } : {}) };
+    if (bound !== null && !(worst <= bound)) return { ...out, ok: false, problem: `max |error| ${worst} exceeds the stored bound ${bound}` };
+    return out;
+  } finally {
+    src.close();
+  }
 }
 
 /**

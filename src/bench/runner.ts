@@ -31,6 +31,8 @@ export interface FileMetrics {
   mse?: number;
   rmse?: number;
   snr?: number;
+  /** Aggregates only: the median of the per-file SNRs. */
+  snrMedian?: number;
   psnr?: number;
   ssim?: number;
   maxAbsError?: number;
@@ -198,7 +200,13 @@ function load(input: BenchInput): Loaded {
   }
 }
 
-async function pipelineString(spec: string, f: Loaded): Promise<{ text: string; lossless: boolean; level?: Level }> {
+/** A `--lossy` mode used as a bench spec (`abs=40`, `psnr=30`, `bps=2`...), or undefined. */
+export function lossyModeSpec(spec: string): string | undefined {
+  return /^(abs|rel|psnr|bps)=/.test(spec) ? spec : undefined;
+}
+
+async function pipelineString(spec: string, f: Loaded): Promise<{ text: string; lossless: boolean; level?: Level; lossy?: string }> {
+  if (lossyModeSpec(spec)) return { text: `--lossy ${spec}`, lossless: false, lossy: spec };
   if (spec.startsWith('level:')) {
     const level = spec.slice(6) as Level;
     if (!LEVELS.includes(level)) throw new UsageError(`unknown level '${level}'`);
@@ -237,7 +245,7 @@ interface Measured {
   reconstruction?: TypedArray;
 }
 
-async function measureNzp(f: Loaded, text: string, level: Level | undefined, lossless: boolean, repeat: number, dir: string, threads: number): Promise<Measured> {
+async function measureNzp(f: Loaded, text: string, level: Level | undefined, lossless: boolean, repeat: number, dir: string, threads: number, lossy?: string): Promise<Measured> {
   const nzp = join(dir, 'bench.nzp');
   const folder = statSync(f.input.path).isDirectory();
   const back = join(dir, folder ? 'restored-folder' : 'restored' + (f.format === 'wav' ? '.wav' : '.bin'));
@@ -245,7 +253,7 @@ async function measureNzp(f: Loaded, text: string, level: Level | undefined, los
   for (let k = 0; k < repeat; k++) {
     let t = now();
     let c = cpu();
-    const res = await compressFile(f.input.path, nzp, { ...(level ? { level } : { codec: text }), force: true, verify: false, raw: f.input.raw, threads });
+    const res = await compressFile(f.input.path, nzp, { ...(lossy ? { lossy, forceLossy: true } : level ? { level } : { codec: text, forceLossy: true }), force: true, verify: false, raw: f.input.raw, threads });
     m.enc.push(now() - t);
     m.encCpu.push(cpu() - c);
     m.compressedBytes = statSync(nzp).size;
@@ -296,6 +304,40 @@ function runTool(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} exited with ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`);
+}
+
+/** `external:wavpack-b<B>`: WavPack hybrid lossy mode, `wavpack -hh -x6 -bB` (no correction file). */
+export function wavpackHybridBits(spec: string): number | undefined {
+  const m = /^external:wavpack-b([0-9.]+)$/.exec(spec);
+  return m ? Number(m[1]) : undefined;
+}
+
+async function measureWavpackHybrid(f: Loaded, bits: number, repeat: number, dir: string): Promise<Measured> {
+  const enc = join(dir, 'x.wv');
+  const back = join(dir, 'x.restored.wav');
+  const m: Measured = { compressedBytes: 0, enc: [], encCpu: [], dec: [], decCpu: [], mismatch: false };
+  for (let k = 0; k < repeat; k++) {
+    rmSync(enc, { force: true });
+    rmSync(back, { force: true });
+    let t = now();
+    runTool('wavpack', ['-hh', '-x6', `-b${bits}`, '-q', '-y', f.input.path, '-o', enc]);
+    m.enc.push(now() - t);
+    m.compressedBytes = statSync(enc).size;
+    t = now();
+    runTool('wvunpack', ['-q', '-y', enc, '-o', back]);
+    m.dec.push(now() - t);
+    if (k === 0) {
+      const src = openSource(back);
+      try {
+        m.reconstruction = src.readFrames(0, src.info.nSamples);
+      } finally {
+        src.close();
+      }
+    }
+  }
+  m.encCpu = m.enc;
+  m.decCpu = m.dec;
+  return m;
 }
 
 async function measureExternal(f: Loaded, tool: 'flac' | 'wavpack', repeat: number, dir: string): Promise<Measured> {
@@ -397,7 +439,17 @@ export async function runBench(inputs: BenchInput[], codecs: BenchCodec[], opts:
           let m: Measured;
           let text: string;
           let lossless: boolean;
-          if (external) {
+          const hybrid = wavpackHybridBits(codec.spec);
+          if (hybrid !== undefined) {
+            const why = externalUnsupported(f, 'wavpack');
+            if (why) {
+              skipped.push({ file: input.path, codec: codec.name, reason: why });
+              continue;
+            }
+            text = `wavpack -hh -x6 -b${hybrid}`;
+            lossless = false;
+            m = await measureWavpackHybrid(f, hybrid, repeat, dir);
+          } else if (external) {
             const tool = codec.spec.slice(9) as 'flac' | 'wavpack';
             const why = externalUnsupported(f, tool);
             if (why) {
@@ -411,7 +463,7 @@ export async function runBench(inputs: BenchInput[], codecs: BenchCodec[], opts:
             const p = await pipelineString(codec.spec, f);
             text = p.text;
             lossless = p.lossless;
-            m = await measureNzp(f, text, p.level, lossless, repeat, dir, opts.threads ?? 1);
+            m = await measureNzp(f, text, p.level, lossless, repeat, dir, opts.threads ?? 1, p.lossy);
           }
           const enc = median(m.enc);
           const dec = median(m.dec);
@@ -515,6 +567,7 @@ export function summarize(codecs: BenchCodec[], perFile: FileResult[]): CodecRes
       metrics.mse = n ? sq / n : 0;
       metrics.rmse = Math.sqrt(metrics.mse);
       metrics.snr = mean('snr');
+      metrics.snrMedian = median(lossy.map((r) => r.metrics.snr ?? Infinity));
       metrics.psnr = mean('psnr');
       metrics.ssim = mean('ssim');
       metrics.maxAbsError = Math.max(...lossy.map((r) => r.metrics.maxAbsError!));

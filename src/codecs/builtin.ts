@@ -31,6 +31,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   rle: () => import('./entropy/rle.js'),
   wavelet53: () => import('./filter/wavelet53.js'),
   events: () => import('./lossy/events.js'),
+  sz: () => import('./lossy/sz.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);

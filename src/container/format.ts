@@ -89,6 +89,20 @@ export interface SourceRecord {
   meta: Record<string, Json>;
 }
 
+/**
+ * How a lossy file was made (`--lossy MODE=VALUE`): the mode and value asked for, the resolved
+ * error bound `abs` (null in the rate mode `bps`), whether the bound is a guarantee, and the value
+ * range it was resolved from (rel, psnr). Absent for lossless files and explicit `--codec` pipelines.
+ */
+export interface LossyRecord {
+  mode: 'abs' | 'rel' | 'psnr' | 'bps';
+  value: number;
+  abs: number | null;
+  bps: number | null;
+  guaranteed: boolean;
+  range: [number, number] | null;
+}
+
 export interface ContainerHeader {
   dtype: DType;
   nChannels: number;
@@ -96,6 +110,7 @@ export interface ContainerHeader {
   chunkSamples: number;
   pipeline: CodecConfig[];
   lossless: boolean;
+  lossy?: LossyRecord;
   source: SourceRecord;
   writer: string;
 }
@@ -142,6 +157,7 @@ export function headerToJson(h: ContainerHeader): Json {
     chunkSamples: h.chunkSamples,
     pipeline: h.pipeline,
     lossless: h.lossless,
+    ...(h.lossy ? { lossy: h.lossy as unknown as Json } : {}),
     source: {
       format: h.source.format,
       fileName: h.source.fileName,
@@ -159,6 +175,14 @@ function fail(what: string): never {
   throw new CorruptDataError(`container header: ${what}`);
 }
 const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+function lossyFromJson(l: any): LossyRecord {
+  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (!l || typeof l !== 'object' || !['abs', 'rel', 'psnr', 'bps'].includes(l.mode) || !num(l.value) || typeof l.guaranteed !== 'boolean') fail('bad lossy record');
+  if (!(l.abs === null || (num(l.abs) && l.abs >= 0)) || !(l.bps === null || (num(l.bps) && l.bps > 0))) fail('bad lossy bound');
+  if (!(l.range === null || (Array.isArray(l.range) && l.range.length === 2 && l.range.every(num)))) fail('bad lossy range');
+  return { mode: l.mode, value: l.value, abs: l.abs, bps: l.bps, guaranteed: l.guaranteed, range: l.range };
+}
 
 export function headerFromJson(j: any): ContainerHeader {
   if (!j || typeof j !== 'object') fail('not an object');
@@ -178,6 +202,7 @@ export function headerFromJson(j: any): ContainerHeader {
     chunkSamples: j.chunkSamples,
     pipeline: j.pipeline,
     lossless: j.lossless === true,
+    ...(j.lossy !== undefined ? { lossy: lossyFromJson(j.lossy) } : {}),
     source: {
       format: s.format,
       fileName: s.fileName,

@@ -29,8 +29,20 @@ export function resolveCodec(item: string): BenchCodec {
   if (zoo) return { name: zoo.name, spec: zoo.spec };
   if (item === 'flac' || item === 'external:flac') return { name: 'flac-8 (external)', spec: 'external:flac' };
   if (item === 'wavpack' || item === 'external:wavpack') return { name: 'wavpack-hh (external)', spec: 'external:wavpack' };
+  const hyb = /^(?:external:)?wavpack-b([0-9.]+)$/.exec(item);
+  if (hyb) return { name: `wavpack-hybrid-b${hyb[1]} (external)`, spec: `external:wavpack-b${hyb[1]}` };
   if (item.startsWith('level:')) return { name: `neurozip-${item.slice(6)}`, spec: item };
   return { name: item, spec: item };
+}
+
+/** The rate points of `--lossy-sweep CODEC` (docs/bench.md). */
+export const SWEEP_REL = [0.001, 0.002, 0.004, 0.008, 0.016, 0.03, 0.06];
+export function lossySweep(codec: string, withWavpack: boolean): BenchCodec[] {
+  if (codec !== 'sz') throw new UsageError(`--lossy-sweep: no sweep defined for '${codec}' (available: sz)`);
+  const out: BenchCodec[] = SWEEP_REL.map((r) => ({ name: `rel=${r}`, spec: `rel=${r}` }));
+  out.push({ name: 'neurozip-default', spec: 'level:default' });
+  if (withWavpack) for (const b of [2.25, 3, 4, 6]) out.push(resolveCodec(`wavpack-b${b}`));
+  return out;
 }
 
 export function register(program: Command): void {
@@ -41,7 +53,8 @@ export function register(program: Command): void {
     .option('--codecs <list>', 'codecs: zoo names, pipeline strings, level:X, flac, wavpack (comma-separated)')
     .option('--all-lossless', 'the whole lossless zoo (and flac / wavpack when on PATH)')
     .option('--level <level>', `add a neurozip level (${LEVELS.join(' | ')})`, parseLevel)
-    .option('--lossy <spec...>', 'lossy pipelines to measure (MSE, SNR, PSNR, SSIM, spike F1)')
+    .option('--lossy <spec...>', 'lossy codecs to measure (MSE, SNR, PSNR, SSIM, spike F1): pipelines, --lossy modes (abs=N, rel=R, psnr=DB, bps=B) or WavPack hybrid (wavpack-bB)')
+    .option('--lossy-sweep <codec>', 'rate-distortion sweep of a lossy codec (sz: --lossy rel=0.001..0.06), next to WavPack hybrid (-bB, B = 2.25, 3, 4, 6) and the lossless default level')
     .option('--grid <spec>', 'sweep parameters: values as a|b|c or a..b[..step], e.g. zstd:level=1..19..3 (writes the CSV)')
     .option('--threads <n>', 'worker threads inside each compress / decompress (default 1, so codecs compare on one core)', parsePositiveInt, 1)
     .option('--repeat <n>', 'runs per file and codec; the median time is reported', parsePositiveInt, 1)
@@ -63,7 +76,8 @@ export function register(program: Command): void {
       }
       if (o.codecs) codecs.push(...splitCodecList(o.codecs).map(resolveCodec));
       if (o.level) codecs.push({ name: `neurozip-${o.level}`, spec: `level:${o.level}` });
-      for (const spec of o.lossy ?? []) codecs.push({ name: spec, spec });
+      for (const spec of o.lossy ?? []) codecs.push(resolveCodec(spec));
+      if (o.lossySweep) codecs.push(...lossySweep(o.lossySweep, externalPeers().some((p) => p.spec === 'external:wavpack')).filter((c) => !codecs.some((d) => d.name === c.name)));
       if (o.grid) for (const spec of expandGrid(o.grid)) codecs.push({ name: spec, spec });
       if (codecs.length === 0) codecs.push({ name: 'neurozip-default', spec: 'level:default' });
       const seen = new Set<string>();
@@ -110,7 +124,7 @@ export function register(program: Command): void {
             r.encodeMBps.toFixed(1),
             r.decodeMBps.toFixed(1),
             r.xRealTimeEncode === null ? '-' : r.xRealTimeEncode.toFixed(0),
-            r.lossless ? (r.mismatches ? `MISMATCH ${r.mismatches}` : 'verified') : `SNR ${r.metrics.snr?.toFixed(1)} dB`,
+            r.lossless ? (r.mismatches ? `MISMATCH ${r.mismatches}` : 'verified') : `SNR ${r.metrics.snrMedian?.toFixed(1)} dB (median), F1 ${r.metrics.spikeF1?.toFixed(3) ?? '-'}`,
           ]);
         process.stdout.write(table(rows, ['codec', 'files', 'ratio', 'enc MB/s', 'dec MB/s', 'enc xRT', 'lossless']) + '\n');
       }

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import type { LossyRecord } from '../../container/format.js';
 import { NzpReader } from '../../container/reader.js';
 import { formatPipelineString } from '../../pipeline/spec-string.js';
 import { forEachInput } from '../run.js';
+import { boundOf } from '../../api/compress.js';
 
 /** What `info --json` prints (field names are a contract). */
 export async function infoOf(path: string) {
@@ -23,6 +25,8 @@ export async function infoOf(path: string) {
       compressedBytes: r.fileBytes,
       ratio: r.fileBytes > 0 ? r.footer.rawBytes / r.fileBytes : 0,
       lossless: h.lossless,
+      lossy: h.lossless ? null : h.lossy ?? null,
+      errorBound: h.lossless ? 0 : await boundOf(h.lossy, h.pipeline, h.dtype),
       pipeline: h.pipeline,
       pipelineString: formatPipelineString(h.pipeline),
       sidecars: h.source.sidecars.map((s) => ({ role: s.role, bytes: s.data.byteLength, ...(s.path !== undefined ? { path: s.path } : {}) })),
@@ -34,6 +38,13 @@ export async function infoOf(path: string) {
   } finally {
     r.close();
   }
+}
+
+function lossyLine(l: LossyRecord | null, bound: number | null): string {
+  const asked = l ? ` (asked: --lossy ${l.mode}=${l.value}${l.range ? `, value range ${l.range[0]}..${l.range[1]} of the recording` : ''})` : '';
+  if (bound !== null) return `|x - x̂| <= ${bound} on every sample, guaranteed${asked}`;
+  if (l?.mode === 'bps') return `rate mode: about ${l.bps} bits per sample, NO guaranteed error bound${asked}`;
+  return 'no guaranteed error bound';
 }
 
 export function register(program: Command): void {
@@ -59,6 +70,7 @@ export function register(program: Command): void {
           `  chunks      ${i.chunks} of ${i.chunkSamples} samples`,
           `  size        ${i.rawBytes} -> ${i.compressedBytes} bytes (${i.ratio.toFixed(3)}x)`,
           `  pipeline    ${i.pipelineString} (${i.lossless ? 'lossless' : 'LOSSY'})`,
+          ...(i.lossless ? [] : [`  error       ${lossyLine(i.lossy, i.errorBound)}`]),
           `  sha256      ${i.rawSha256}`,
         ];
         process.stdout.write(lines.join('\n') + '\n');
