@@ -325,11 +325,14 @@ function trace(s: SeriesData, q: URLSearchParams) {
   const end = intParam(q, 'end', Math.min(i.nSamples, start + 1000), 0);
   if (end - start > MAX_TRACE_SAMPLES) throw new UsageError(`trace window of ${end - start} samples is longer than ${MAX_TRACE_SAMPLES}`);
   const fs = i.sampleRateHz;
+  // the high-pass starts from rest: filter from up to 20 ms before the window so its start
+  // transient falls outside what is shown
+  const pad = fs ? Math.min(start, Math.round(fs * 0.02)) : 0;
   const out = channels.map((ch) => {
-    const x = s.read({ start, end, ch0: ch, ch1: ch + 1 });
-    const raw = Array.from(x as ArrayLike<number>, Number);
+    const x = s.read({ start: start - pad, end, ch0: ch, ch1: ch + 1 });
+    const raw = Array.from((x as ArrayLike<number>) , Number).slice(pad);
     if (!fs || fs <= 2 * HIGHPASS_HZ) return { ch, raw, filtered: null, threshold: null, spikes: [], snippets: [] };
-    const f = filterChannel(raw, 1, 0, butterworthHighpass(HIGHPASS_HZ, fs));
+    const f = filterChannel(Array.from(x as ArrayLike<number>, Number), 1, 0, butterworthHighpass(HIGHPASS_HZ, fs)).subarray(pad);
     const thr = spikeThreshold(f);
     const spikes = Array.from(detectCrossings(f, thr, fs));
     const pre = Math.max(1, Math.round((SNIPPET_MS.pre * fs) / 1000));

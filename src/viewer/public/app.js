@@ -107,9 +107,9 @@ function percentiles(data, lo, hi) {
 
 function contrast() {
   if ($('auto-contrast').checked && lastWindow) {
-    const [a, b] = percentiles(lastWindow.data, 0.01, 0.99);
-    $('vmin').value = String(a);
-    $('vmax').value = String(b);
+    const [a, b] = percentiles(lastWindow.shown ?? lastWindow.data, 0.01, 0.99);
+    $('vmin').value = String(+a.toPrecision(4));
+    $('vmax').value = String(+b.toPrecision(4));
   }
   return [Number($('vmin').value), Number($('vmax').value)];
 }
@@ -119,10 +119,22 @@ function drawHeatmaps() {
   const h = lastWindow.header;
   const rows = h.ch1 - h.ch0;
   const cols = lastWindow.data.length / rows;
+  // channel offsets (DC) would dominate the picture: subtract each channel's mean of the original
+  // from both the original and the reconstruction (the residual is unaffected)
+  const offs = new Float32Array(rows);
+  if ($('demean').checked) {
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += lastWindow.data[r * cols + c];
+      offs[r] = sum / cols;
+    }
+  }
+  const centred = (a) => (offs.some((o) => o !== 0) ? a.map((v, i) => v - offs[Math.floor(i / cols)]) : a);
+  lastWindow.shown = centred(lastWindow.data);
   const [vmin, vmax] = contrast();
-  drawMatrix($('cv-orig'), lastWindow.data, rows, cols, grey(vmin, vmax));
+  drawMatrix($('cv-orig'), lastWindow.shown, rows, cols, grey(vmin, vmax));
   if (lastEncode && sameWindow(lastEncode.header, h)) {
-    drawMatrix($('cv-recon'), lastEncode.recon, rows, cols, grey(vmin, vmax));
+    drawMatrix($('cv-recon'), centred(lastEncode.recon), rows, cols, grey(vmin, vmax));
     const half = (vmax - vmin) / 2 / Number($('gain').value);
     drawMatrix($('cv-resid'), lastEncode.resid, rows, cols, grey(-half, half));
   }
@@ -145,15 +157,15 @@ function drawTraces(t) {
   let total = 0;
   t.channels.forEach((c, k) => {
     const y = c.filtered ?? c.raw;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of y) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const mid = k * laneH + laneH / 2;
-    const scale = (laneH * 0.45) / Math.max(1e-9, Math.max(Math.abs(lo), Math.abs(hi)));
+    // robust scale (99.8th percentile of the deviation), so one artefact does not flatten the rest
+    const [lo, hi] = percentiles(y, 0.002, 0.998);
     const center = c.filtered ? 0 : (lo + hi) / 2;
+    const mid = k * laneH + laneH / 2;
+    const scale = (laneH * 0.42) / Math.max(1e-9, Math.abs(lo - center), Math.abs(hi - center));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, k * laneH, cv.width, laneH);
+    ctx.clip();
     ctx.strokeStyle = COLORS[k % COLORS.length];
     ctx.lineWidth = 1;
     ctx.beginPath();
@@ -189,6 +201,7 @@ function drawTraces(t) {
       ctx.fill();
       ctx.fillRect(xOf(s) - 0.5, k * laneH + 4, 1, laneH - 8);
     }
+    ctx.restore();
     ctx.fillStyle = '#333';
     ctx.fillText(`ch ${c.ch}: ${c.spikes.length} spikes`, 4, k * laneH + 12);
     total += c.spikes.length;
@@ -305,7 +318,7 @@ function initSeries() {
   $('ch1').value = String(Math.min(C, 96));
   $('ch1').max = String(C);
   $('ch0').max = String(C - 1);
-  $('trace-ch').value = String(Math.min(C - 1, 0));
+  $('trace-ch').value = [0, 1, 2].filter((c) => c < C).join(',');
   for (const l of info.levels) $('level').add(new Option(l, l, l === 'default', l === 'default'));
   document.querySelectorAll('[data-control]').forEach((label) => {
     const id = label.dataset.control;
@@ -333,6 +346,10 @@ function initSeries() {
     drawHeatmaps();
   });
   $('auto-contrast').addEventListener('change', drawHeatmaps);
+  $('demean').addEventListener('change', () => {
+    $('auto-contrast').checked = true;
+    drawHeatmaps();
+  });
   $('gain').addEventListener('change', drawHeatmaps);
   $('trace-ch').addEventListener('change', loadTrace);
   refreshAll();
