@@ -13,6 +13,7 @@ import { register as info } from './commands/info.js';
 import { register as verify } from './commands/verify.js';
 import { register as bench } from './commands/bench.js';
 import { register as stats } from './commands/stats.js';
+import { register as vdf } from './commands/vdf.js';
 
 const program = new Command('neurozip')
   .description('compression for neural recordings and other scientific arrays')
@@ -24,7 +25,7 @@ const program = new Command('neurozip')
     globals.debug = Boolean(cmd.opts().debug);
   });
 
-for (const register of [compress, decompress, info, verify, cat, convert, codecs, demo, bench, stats]) register(program);
+for (const register of [compress, decompress, info, verify, cat, convert, codecs, demo, bench, stats, vdf]) register(program);
 for (const cmd of program.commands) cmd.exitOverride();
 
 try {

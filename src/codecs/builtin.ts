@@ -30,6 +30,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   arith: () => import('./entropy/arith.js'),
   rle: () => import('./entropy/rle.js'),
   wavelet53: () => import('./filter/wavelet53.js'),
+  sz3d: () => import('./filter/sz3d.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);
