@@ -15,6 +15,7 @@ import { register as bench } from './commands/bench.js';
 import { register as stats } from './commands/stats.js';
 import { register as spikes } from './commands/spikes.js';
 import { register as view } from './commands/view.js';
+import { register as vdf } from './commands/vdf.js';
 
 const program = new Command('neurozip')
   .description('compression for neural recordings and other scientific arrays')
@@ -26,7 +27,7 @@ const program = new Command('neurozip')
     globals.debug = Boolean(cmd.opts().debug);
   });
 
-for (const register of [compress, decompress, info, verify, cat, convert, codecs, demo, bench, stats, spikes, view]) register(program);
+for (const register of [compress, decompress, info, verify, cat, convert, codecs, demo, bench, stats, spikes, view, vdf]) register(program);
 for (const cmd of program.commands) cmd.exitOverride();
 
 try {

@@ -32,6 +32,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   wavelet53: () => import('./filter/wavelet53.js'),
   events: () => import('./lossy/events.js'),
   sz: () => import('./lossy/sz.js'),
+  sz3d: () => import('./filter/sz3d.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);

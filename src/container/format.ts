@@ -113,6 +113,8 @@ export interface ContainerHeader {
   lossy?: LossyRecord;
   source: SourceRecord;
   writer: string;
+  /** An N-d array stored as one chunk (a 3-D volume): its shape, C order; absent for time series. */
+  shape?: number[];
 }
 
 export interface ContainerFooter {
@@ -168,6 +170,7 @@ export function headerToJson(h: ContainerHeader): Json {
       meta: h.source.meta,
     },
     writer: h.writer,
+    ...(h.shape !== undefined ? { shape: h.shape } : {}),
   };
 }
 
@@ -217,6 +220,7 @@ export function headerFromJson(j: any): ContainerHeader {
       meta: s.meta && typeof s.meta === 'object' ? s.meta : {},
     },
     writer: typeof j.writer === 'string' ? j.writer : 'unknown',
+    ...(j.shape !== undefined ? { shape: Array.isArray(j.shape) && j.shape.length > 0 && j.shape.every(posInt) ? (j.shape as number[]) : fail('bad shape') } : {}),
   };
 }
 

@@ -1,0 +1,98 @@
+/**
+ * VDF compression benchmark (BENCHMARKS.md "VDF volumes"): bulk.1d.vlsv cells 10 and 5 (40^3
+ * float32). Lossless references (zlib -9, xz -9), zfp fixed-accuracy through /usr/bin/python3 +
+ * zfpy in the same run, and sz3d at zfp's achieved max error and at the nominal tolerances.
+ * Reports ratio (payload), the .nzp file ratio, max error / max, PSNR and the relative errors of
+ * the VDF's moments (density, bulk velocity / thermal speed, temperature).
+ *   npm run build && node dist/bench/vdf.js [FILE.vlsv] [cells, default 10,5]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import '../src/codecs/builtin.js';
+import { codecFromConfig } from '../src/codecs/registry.js';
+import type { ArrayToBytesCodec, BytesToBytesCodec } from '../src/codecs/codec.js';
+import { compressVolume, npyBytes } from '../src/api/volume.js';
+import { VlsvFile } from '../src/formats/vlsv.js';
+import { parseNpyHeader } from '../src/formats/npy.js';
+import { psnr } from '../src/metrics/fidelity.js';
+import { momentErrors, vdfMoments, type VelocityAxes } from '../src/metrics/vdf.js';
+
+const file = process.argv[2] ?? resolve('..', 'shared', 'data', 'vlsv', 'bulk.1d.vlsv');
+const cells = (process.argv[3] ?? '10,5').split(',').map(Number);
+const PY = '/usr/bin/python3';
+const tmp = mkdtempSync(join(tmpdir(), 'nz-vdf-'));
+
+interface Row { method: string; cell: number; ratio: number; fileRatio?: number; maxErr: number; psnr: number; dn: number; dv: number; dT: number }
+const rows: Row[] = [];
+
+function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const ZFP = String.raw`
+import sys, json, numpy as np, zfpy
+x = np.load(sys.argv[1]); out = []
+for k, tol in enumerate([float(t) for t in sys.argv[2].split(',')]):
+    c = zfpy.compress_numpy(x, tolerance=tol); y = zfpy.decompress_numpy(c)
+    np.save(sys.argv[3] + '_%d.npy' % k, y.astype(np.float32))
+    out.append({'tol': tol, 'bytes': len(c), 'maxErr': float(np.max(np.abs(y.astype(np.float64) - x)))})
+print(json.dumps(out))
+`;
+writeFileSync(join(tmp, 'zfp.py'), ZFP);
+
+const f = VlsvFile.open(file);
+const xz = (await codecFromConfig({ id: 'xz', preset: 9 })) as BytesToBytesCodec;
+for (const cell of cells) {
+  const v = f.readVdf('proton', cell);
+  const x = v.data;
+  const axes = v.population.mesh.extent as VelocityAxes | undefined;
+  const m0 = vdfMoments(x, v.shape, axes);
+  let mx = 0;
+  for (const a of x) mx = Math.max(mx, a);
+  const raw = x.byteLength;
+  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  const add = (method: string, size: number, y: ArrayLike<number>, fileSize?: number) => {
+    const e = momentErrors(m0, vdfMoments(y, v.shape, axes));
+    rows.push({ method, cell, ratio: raw / size, fileRatio: fileSize ? raw / fileSize : undefined, maxErr: maxAbs(x, y) / mx, psnr: psnr(x, y), dn: e.density, dv: e.bulk, dT: e.temperature });
+  };
+  add('zlib -9 (lossless)', deflateSync(bytes, { level: 9 }).byteLength, x);
+  add('xz -9 (lossless)', xz.encode(bytes, { dtype: 'float32', shape: v.shape }).byteLength, x);
+  const npy = join(tmp, `c${cell}.npy`);
+  writeFileSync(npy, npyBytes(x, 'float32', v.shape));
+  const tols = [1e-3 * mx, 1e-4 * mx];
+  const p = spawnSync(PY, [join(tmp, 'zfp.py'), npy, tols.join(','), join(tmp, `zfp${cell}`)], { encoding: 'utf8' });
+  const zfp: { tol: number; bytes: number; maxErr: number }[] = p.status === 0 ? JSON.parse(p.stdout) : [];
+  if (p.status !== 0) process.stderr.write(`zfp skipped (${PY} + zfpy unavailable): ${p.stderr.slice(-300)}\n`);
+  const bounds: [string, number][] = [];
+  zfp.forEach((z, k) => {
+    const tag = k === 0 ? '1e-3' : '1e-4';
+    const back = readFileSync(join(tmp, `zfp${cell}_${k}.npy`));
+    const h = parseNpyHeader('zfp', back);
+    const y = new Float32Array(back.buffer.slice(back.byteOffset + h.dataOffset, back.byteOffset + back.byteLength));
+    add(`zfp fixed-accuracy, tolerance ${tag}·max`, z.bytes, y);
+    bounds.push([`**sz3d**, abs = zfp's max error at ${tag}·max`, z.maxErr]);
+  });
+  bounds.push(['**sz3d**, abs = 1e-3·max', 1e-3 * mx], ['**sz3d**, abs = 1e-4·max', 1e-4 * mx]);
+  for (const [name, eb] of bounds) {
+    const codec = (await codecFromConfig({ id: 'sz3d', mode: 'abs', bound: eb })) as ArrayToBytesCodec;
+    const spec = { dtype: 'float32' as const, shape: v.shape };
+    const enc = codec.encode(x, spec);
+    const y = codec.decode(enc, spec);
+    if (maxAbs(x, y) > eb) throw new Error(`sz3d broke its bound on cell ${cell}`);
+    const r = await compressVolume(npy, join(tmp, `c${cell}_${rows.length}.nzp`), { mode: 'abs', bound: eb });
+    add(name, enc.byteLength, y, r.compressedBytes);
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
+
+const fmt = (v: number | undefined, d = 2) => (v === undefined || Number.isNaN(v) ? '—' : v === Infinity ? '∞' : v.toFixed(d));
+const ex = (v: number) => (Number.isNaN(v) ? '—' : v === 0 ? '0' : v.toExponential(1));
+process.stdout.write(`| method | cell | ratio | .nzp file ratio | max err / max | PSNR dB | density rel err | bulk V err / v_th | T rel err |\n|---|---|---|---|---|---|---|---|---|\n`);
+for (const r of rows) {
+  process.stdout.write(`| ${r.method} | ${r.cell} | ${fmt(r.ratio, 1)}x | ${r.fileRatio ? fmt(r.fileRatio, 1) + 'x' : '—'} | ${ex(r.maxErr)} | ${fmt(r.psnr, 1)} | ${ex(r.dn)} | ${ex(r.dv)} | ${ex(r.dT)} |\n`);
+}
