@@ -241,7 +241,8 @@ export function specFromControls(q: URLSearchParams, s: SeriesData): string {
   if (q.get('events') === '1') {
     need('events');
     if (!s.info.sampleRateHz) throw new UsageError('events mode needs a sample rate, and this recording has none');
-    stages.push(`events:fs=${s.info.sampleRateHz}`);
+    // events is itself the serializer (array->bytes): nothing of the level follows it
+    return [...stages, `events:fs=${s.info.sampleRateHz}`].join('+');
   }
   const abs = numParam(q, 'abs', 0);
   const bps = numParam(q, 'bps', 0);
