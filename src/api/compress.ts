@@ -16,6 +16,7 @@ import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
 import { looksLikeMtscomp } from '../formats/mtscomp.js';
 import { decompressMtscompFile, decompressNzpToMtscomp } from './interop.js';
 import { decodeSamples, encodeSamples } from '../formats/source.js';
+import { ScatterRestorer, scatterOf } from '../formats/scatter.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { parsePipelineString } from '../pipeline/spec-string.js';
 import { VERSION } from '../version.js';
@@ -243,6 +244,28 @@ export async function decompressFile(input: string, output: string, opts: Decomp
       r.close();
       const m = await decompressNzpToMtscomp(input, output, opts);
       return { input, output, sidecars: [m.chPath], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+    }
+    const layout = scatterOf(header.source.meta);
+    if (layout) {
+      // one file per channel (Open Ephys legacy, Intan): rebuild each file from the samples and its layout
+      if (!header.lossless) throw new UsageError(`${input}: a lossy ${header.source.format} recording cannot be rebuilt file by file; use convert --to raw|npy`);
+      const folder = header.source.mainPath !== undefined;
+      const w = new ScatterRestorer(header.source, layout, r.nSamples, output, folder, opts.force, input);
+      try {
+        const hash = newSha256().update(header.source.prefix);
+        await decodeChunksInOrder(r, opts.threads, (data, i) => {
+          hash.update(encodeSamples(data, header.source.encoding));
+          w.write(data);
+          opts.onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
+        });
+        hash.update(footer.suffix);
+        if (header.lossless && hash.digest('hex') !== footer.rawSha256) throw new MismatchError(`${input}: restored data does not match the original's SHA-256; nothing written`);
+        w.finish();
+      } catch (e) {
+        w.abort();
+        throw e;
+      }
+      return { input, output: folder ? join(output, header.source.mainPath!) : output, sidecars: w.paths.slice(1), bytes: w.bytesWritten, decodeSeconds: (performance.now() - t0) / 1000, verified: true };
     }
     // a folder source (Open Ephys) is restored as a folder: `output` is its directory
     const folder = header.source.mainPath !== undefined;

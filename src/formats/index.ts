@@ -8,6 +8,7 @@ import { Source, openOrThrow } from './source.js';
 import { chPathFor, looksLikeMtscomp, openMtscompSource } from './mtscomp.js';
 import { looksLikeSpikeGlx, metaPathFor, probeSpikeGlx } from './spikeglx.js';
 import { isWav, probeWav } from './wav.js';
+import { isContinuousFile, isOpenEphysLegacyFolder, openOpenEphysLegacy } from './openephys-legacy.js';
 
 export { Source, type SourceInfo } from './source.js';
 export type { RawOptions } from './raw.js';
@@ -25,9 +26,11 @@ export function openSource(path: string, opts: OpenOptions = {}): Source {
       const { mainFile, info } = probeOpenEphysBinary(path);
       return new Source(mainFile, info);
     }
-    throw new UnsupportedFormatError(`${path}: a folder, but not an Open Ephys recording (no structure.oebin)`);
+    if (isOpenEphysLegacyFolder(path)) return openOpenEphysLegacy(path, true);
+    throw new UnsupportedFormatError(`${path}: a folder, but not a recording neurozip reads (no structure.oebin, .continuous files or Intan info.rhd)`);
   }
   if (looksLikeMtscomp(path)) return openMtscompSource(path);
+  if (isContinuousFile(path)) return openOpenEphysLegacy(path, false);
   if (/\.ch$/i.test(path)) throw new UsageError(`${path}: an mtscomp header; give its .cbin instead`);
   const fd = openOrThrow(path);
   let head: Uint8Array;
