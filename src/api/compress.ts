@@ -12,9 +12,12 @@ import { levelPipeline, type Level } from '../codecs/levels.js';
 import type { ContainerHeader } from '../container/format.js';
 import { NzpReader } from '../container/reader.js';
 import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
-import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
+import { openSourceAsync, sidecarPath, type RawOptions } from '../formats/index.js';
 import { looksLikeMtscomp } from '../formats/mtscomp.js';
-import { decompressMtscompFile, decompressNzpToMtscomp } from './interop.js';
+import { decompressMtscompFile, decompressNzpToMtscomp, openArrayReader } from './interop.js';
+import { writeHdf5 } from '../formats/hdf5.js';
+import { writeZarr } from '../formats/zarr.js';
+import type { Json } from '../core/types.js';
 import { decodeSamples, encodeSamples } from '../formats/source.js';
 import { ScatterRestorer, scatterOf } from '../formats/scatter.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -31,6 +34,8 @@ export interface CompressOptions {
   /** Decode the written file and compare with the input before keeping it (default true). */
   verify?: boolean;
   raw?: RawOptions;
+  /** HDF5 input: the dataset to read. */
+  dataset?: string;
   chunkSeconds?: number;
   /** Worker threads for chunk encoding (default: all cores; 1 = this thread only). */
   threads?: number;
@@ -60,7 +65,7 @@ export async function resolvePipeline(o: { level?: Level; codec?: string | Codec
 /** Compresses one recording into a `.nzp`; nothing appears under `output` unless all went well. */
 export async function compressFile(input: string, output: string, opts: CompressOptions = {}): Promise<CompressResult> {
   if (resolve(input) === resolve(output)) throw new UsageError(`${input}: output would overwrite the input`);
-  const source = openSource(input, { raw: opts.raw });
+  const source = await openSourceAsync(input, { raw: opts.raw, ...(opts.dataset !== undefined ? { dataset: opts.dataset } : {}) });
   try {
     const info = source.info;
     const pipeline = await resolvePipeline(opts, info);
@@ -81,15 +86,21 @@ export async function compressFile(input: string, output: string, opts: Compress
     try {
       const hash = newSha256().update(info.prefix);
       const nChunks = Math.ceil(info.nSamples / chunkSamples);
+      // reads (possibly asynchronous) and hashing stay in chunk order through one chain
+      let reads: Promise<unknown> = Promise.resolve();
       await withPool(pipeline, opts.threads, nChunks, async (pool) => {
         await orderedMap(
           nChunks,
           pool ? 2 * pool.size : 1,
           async (i) => {
-            // runs in chunk order up to its first await: reads and hashes stay sequential
             const n = Math.min(chunkSamples, info.nSamples - i * chunkSamples);
-            const raw = source.readRawFrames(i * chunkSamples, n);
-            hash.update(raw);
+            const read = reads.then(async () => {
+              const b = await source.readRawFramesAsync(i * chunkSamples, n);
+              hash.update(b);
+              return b;
+            });
+            reads = read;
+            const raw = await read;
             const data = decodeSamples(raw, info.dtype, info.encoding);
             const spec = { dtype: info.dtype, shape: [n, info.nChannels] };
             return { n, payload: pool ? await pool.encode(data, spec) : pipeline.encode(data, spec) };
@@ -244,6 +255,32 @@ export async function decompressFile(input: string, output: string, opts: Decomp
       r.close();
       const m = await decompressNzpToMtscomp(input, output, opts);
       return { input, output, sidecars: [m.chPath], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+    }
+    if ((header.source.format === 'hdf5' || header.source.format === 'zarr') && header.source.prefix.byteLength === 0 && header.source.sidecars.length === 0) {
+      // made from an HDF5 dataset / a Zarr array: written back as one, with the same attributes
+      // (the samples are the original's; the file's bytes are the library's)
+      r.close();
+      const src = await openArrayReader(input);
+      try {
+        const meta = header.source.meta;
+        const attrs = meta.attrs && typeof meta.attrs === 'object' && !Array.isArray(meta.attrs) ? (meta.attrs as Record<string, Json>) : {};
+        const hash = newSha256();
+        const hashed = { ...src, decodeChunk: (i: number) => {
+          const d = src.decodeChunk(i);
+          hash.update(encodeSamples(d, header.source.encoding));
+          return d;
+        } };
+        const check = () => {
+          if (header.lossless && hash.digest('hex') !== footer.rawSha256) throw new MismatchError(`${input}: restored data does not match the original's SHA-256; nothing written`);
+        };
+        const res =
+          header.source.format === 'zarr'
+            ? await writeZarr(hashed, output, { force: opts.force, attrs, check })
+            : await writeHdf5(hashed, output, { force: opts.force, dataset: typeof meta.dataset === 'string' && meta.dataset ? meta.dataset : undefined, attrs, check });
+        return { input, output, sidecars: [], bytes: res.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+      } finally {
+        src.close();
+      }
     }
     const layout = scatterOf(header.source.meta);
     if (layout) {
