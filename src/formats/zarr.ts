@@ -8,6 +8,9 @@ import { DTYPES, type DType, type TypedArray } from '../core/dtype.js';
 import { NeurozipError, OutputExistsError, UnsupportedFormatError, UsageError } from '../core/errors.js';
 import type { Json } from '../core/types.js';
 import { defaultChunkSamples, standardAttrs } from './hdf5.js';
+import type { CodecConfig } from '../codecs/codec.js';
+import '../codecs/builtin.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 
 /**
  * Zarr v3 through zarrita. Export: an array at the store's root, shape [nSamples, nChannels],
@@ -15,6 +18,40 @@ import { defaultChunkSamples, standardAttrs } from './hdf5.js';
  * `zstd` (level 3), fill value 0, the metadata as attributes (as for HDF5). Import: a 1-D or 2-D
  * array of our dtypes (at the root, or at `path` inside the store), v3 (or v2, which zarrita reads).
  */
+/**
+ * neurozip's pipelines as a Zarr v3 `array_to_bytes` codec, id `neurozip`, configuration
+ * `{"pipeline": [<codec configs as in a .nzp header>]}`: a chunk `[n, C]` (a 1-D chunk `[n]` is
+ * `[n, 1]`) is encoded exactly as a `.nzp` chunk payload. Readable by zarrita with this codec
+ * registered (neurozip registers it on import); other Zarr implementations do not know it.
+ */
+export const NEUROZIP_ZARR_CODEC = 'neurozip';
+
+class NeurozipZarrCodec {
+  readonly kind = 'array_to_bytes';
+  private p: Promise<Pipeline> | undefined;
+  private readonly spec: { dtype: DType; shape: number[] };
+  constructor(private readonly cfg: { pipeline: CodecConfig[] }, private readonly meta: { dataType: string; shape: number[] }) {
+    if (!(DTYPES as string[]).includes(meta.dataType)) throw new UnsupportedFormatError(`Zarr codec neurozip: data type '${meta.dataType}' is not supported`);
+    if (!Array.isArray(cfg?.pipeline)) throw new UnsupportedFormatError('Zarr codec neurozip: configuration has no pipeline');
+    this.spec = { dtype: meta.dataType as DType, shape: meta.shape.length === 1 ? [meta.shape[0]!, 1] : [...meta.shape] };
+  }
+  static fromConfig(cfg: { pipeline: CodecConfig[] }, meta: { dataType: string; shape: number[] }): NeurozipZarrCodec {
+    return new NeurozipZarrCodec(cfg, meta);
+  }
+  private pipe(): Promise<Pipeline> {
+    return (this.p ??= Pipeline.fromConfig(this.cfg.pipeline));
+  }
+  async encode(arr: { data: TypedArray }): Promise<Uint8Array> {
+    return (await this.pipe()).encode(arr.data, this.spec);
+  }
+  async decode(bytes: Uint8Array): Promise<{ data: TypedArray; shape: number[]; stride: number[] }> {
+    const data = (await this.pipe()).decode(bytes, this.spec);
+    const c = this.spec.shape[1]!;
+    return { data, shape: this.meta.shape.slice(), stride: this.meta.shape.length === 1 ? [1] : [c, 1] };
+  }
+}
+zarr.registry.set(NEUROZIP_ZARR_CODEC, (() => NeurozipZarrCodec) as never);
+
 export function isZarrStore(path: string): boolean {
   try {
     return statSync(path).isDirectory() && (existsSync(join(path, 'zarr.json')) || existsSync(join(path, '.zarray')) || existsSync(join(path, '.zgroup')));
@@ -29,6 +66,8 @@ export interface ZarrExportOptions {
   attrs?: Record<string, Json>;
   /** zstd level (default 3). */
   level?: number;
+  /** Use the `neurozip` codec with this pipeline instead of `bytes` + `zstd`. */
+  pipeline?: CodecConfig[];
   check?: () => void;
 }
 
@@ -46,10 +85,12 @@ export async function writeZarr(r: ArrayReader, output: string, o: ZarrExportOpt
       shape: [r.nSamples, C],
       chunkShape: [Math.max(1, chunk), C],
       dtype: r.dtype,
-      codecs: [
-        { name: 'bytes', configuration: { endian: 'little' } },
-        { name: 'zstd', configuration: { level: o.level ?? 3, checksum: false } },
-      ],
+      codecs: o.pipeline
+        ? [{ name: NEUROZIP_ZARR_CODEC, configuration: { pipeline: o.pipeline } }]
+        : [
+            { name: 'bytes', configuration: { endian: 'little' } },
+            { name: 'zstd', configuration: { level: o.level ?? 3, checksum: false } },
+          ],
       fillValue: 0,
       dimensionNames: ['time', 'channel'],
       attributes: { ...standardAttrs(r), ...(o.attrs ?? {}) },

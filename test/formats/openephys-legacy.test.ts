@@ -86,6 +86,9 @@ describe('Open Ephys legacy .continuous', () => {
     r = cli(['decompress', '-q', 'legacy.nzp', '--output-dir', 'LD'], dir);
     assert.equal(r.code, 0, r.stderr);
     sameFolder(src, join(dir, 'LD'));
+    r = cli(['decompress', 'legacy.nzp', '-o', '-'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /one file per channel; decompress it to a folder/);
     r = cli(['compress', '-q', join(src, '101_CH0.continuous'), '-o', 'ch0.nzp'], dir);
     assert.equal(r.code, 0, r.stderr);
     r = cli(['decompress', '-q', 'ch0.nzp', '-o', 'ch0.continuous'], dir);

@@ -105,6 +105,31 @@ describe('Zarr v3 (zarrita)', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 
+  test("--zarr-codec neurozip: our pipeline as the Zarr codec 'neurozip', read back by zarrita, smaller than zstd", { skip: NO_DATA }, async () => {
+    const src = sharedPath('ephys', 'openephys_legacy');
+    let r = cli(['convert', '-q', src, '--to', 'zarr', '--zarr-codec', 'neurozip', '--level', 'fast', '-o', 'nz.zarr'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    r = cli(['convert', '-q', src, '--to', 'zarr', '-o', 'std.zarr'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const meta = JSON.parse(readFileSync(join(dir, 'nz.zarr', 'zarr.json'), 'utf8'));
+    assert.equal(meta.codecs.length, 1);
+    assert.equal(meta.codecs[0].name, 'neurozip');
+    assert.ok(Array.isArray(meta.codecs[0].configuration.pipeline) && meta.codecs[0].configuration.pipeline.length > 0);
+    const a = await openArrayReader(join(dir, 'std.zarr'));
+    const b = await openArrayReader(join(dir, 'nz.zarr'));
+    try {
+      await sameSamples(a, b);
+    } finally {
+      a.close();
+      b.close();
+    }
+    const size = (d: string) => readdirSync(join(dir, d, 'c'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + readFileSync(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).length, 0);
+    assert.ok(size('nz.zarr') < size('std.zarr'), `${size('nz.zarr')} vs ${size('std.zarr')}`);
+    r = cli(['convert', src, '--to', 'zarr', '--zarr-codec', 'gzip', '-o', 'bad.zarr'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--zarr-codec must be zstd or neurozip/);
+  });
+
   test('atomic store output: refused when present, replaced with -f, no temporary left', async () => {
     const mem = { path: 'mem', format: 'npy', dtype: 'uint16', nChannels: 2, nSamples: 5, sampleRateHz: 1000, nChunks: 2, chunkStart: (i: number) => i * 3, chunkLength: (i: number) => (i ? 2 : 3), decodeChunk: (i: number) => (i ? Uint16Array.of(7, 8, 9, 10) : Uint16Array.of(1, 2, 3, 4, 5, 6)), read: () => new Uint16Array(0), close: () => {} } as ArrayReader;
     await writeZarr(mem, join(dir, 'mem.zarr'), { chunkSamples: 2 });
