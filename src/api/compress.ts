@@ -12,10 +12,14 @@ import { levelPipeline, type Level } from '../codecs/levels.js';
 import type { ContainerHeader, LossyRecord } from '../container/format.js';
 import { NzpReader } from '../container/reader.js';
 import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
-import { openSource, sidecarPath, type RawOptions } from '../formats/index.js';
+import { openSource, openSourceAsync, sidecarPath, type RawOptions } from '../formats/index.js';
 import { looksLikeMtscomp } from '../formats/mtscomp.js';
-import { decompressMtscompFile, decompressNzpToMtscomp } from './interop.js';
+import { decompressMtscompFile, decompressNzpToMtscomp, openArrayReader } from './interop.js';
+import { writeHdf5 } from '../formats/hdf5.js';
+import { writeZarr } from '../formats/zarr.js';
+import type { Json } from '../core/types.js';
 import { decodeSamples, encodeSamples } from '../formats/source.js';
+import { ScatterRestorer, scatterOf } from '../formats/scatter.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { parsePipelineString } from '../pipeline/spec-string.js';
 import { VERSION } from '../version.js';
@@ -36,6 +40,8 @@ export interface CompressOptions {
   /** Decode the written file and compare with the input before keeping it (default true). */
   verify?: boolean;
   raw?: RawOptions;
+  /** HDF5 input: the dataset to read. */
+  dataset?: string;
   chunkSeconds?: number;
   /** Worker threads for chunk encoding (default: all cores; 1 = this thread only). */
   threads?: number;
@@ -69,7 +75,7 @@ export async function resolvePipeline(o: { level?: Level; codec?: string | Codec
 /** Compresses one recording into a `.nzp`; nothing appears under `output` unless all went well. */
 export async function compressFile(input: string, output: string, opts: CompressOptions = {}): Promise<CompressResult> {
   if (resolve(input) === resolve(output)) throw new UsageError(`${input}: output would overwrite the input`);
-  const source = openSource(input, { raw: opts.raw });
+  const source = await openSourceAsync(input, { raw: opts.raw, ...(opts.dataset !== undefined ? { dataset: opts.dataset } : {}) });
   try {
     const info = source.info;
     if (opts.lossy !== undefined && opts.codec !== undefined) throw new UsageError('give either --lossy or --codec, not both');
@@ -102,16 +108,22 @@ export async function compressFile(input: string, output: string, opts: Compress
     try {
       const hash = newSha256().update(info.prefix);
       const nChunks = Math.ceil(info.nSamples / chunkSamples);
+      // reads (possibly asynchronous) and hashing stay in chunk order through one chain
+      let reads: Promise<unknown> = Promise.resolve();
       await withPool(pipeline, opts.threads, nChunks, async (pool) => {
         await orderedMap(
           nChunks,
           pool ? 2 * pool.size : 1,
           async (i) => {
-            // runs in chunk order up to its first await: reads and hashes stay sequential
             const n = Math.min(chunkSamples, info.nSamples - i * chunkSamples);
-            const raw = source.readRawFrames(i * chunkSamples, n);
-            hash.update(raw);
-            // native little-endian samples need no conversion: view the fresh read buffer
+            const read = reads.then(async () => {
+              const b = await source.readRawFramesAsync(i * chunkSamples, n);
+              hash.update(b);
+              return b;
+            });
+            reads = read;
+            const raw = await read;
+            // native little-endian samples need no conversion: view the read buffer
             const native = !info.encoding.bigEndian && info.encoding.bytesPerSample === itemsize(info.dtype);
             const data = native ? viewAs(info.dtype, raw) : decodeSamples(raw, info.dtype, info.encoding);
             const spec = { dtype: info.dtype, shape: [n, info.nChannels] };
@@ -347,6 +359,54 @@ export async function decompressFile(input: string, output: string, opts: Decomp
       r.close();
       const m = await decompressNzpToMtscomp(input, output, opts);
       return { input, output, sidecars: [m.chPath], bytes: m.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+    }
+    if ((header.source.format === 'hdf5' || header.source.format === 'zarr') && header.source.prefix.byteLength === 0 && header.source.sidecars.length === 0) {
+      // made from an HDF5 dataset / a Zarr array: written back as one, with the same attributes
+      // (the samples are the original's; the file's bytes are the library's)
+      r.close();
+      const src = await openArrayReader(input);
+      try {
+        const meta = header.source.meta;
+        const attrs = meta.attrs && typeof meta.attrs === 'object' && !Array.isArray(meta.attrs) ? (meta.attrs as Record<string, Json>) : {};
+        const hash = newSha256();
+        const hashed = { ...src, decodeChunk: (i: number) => {
+          const d = src.decodeChunk(i);
+          hash.update(encodeSamples(d, header.source.encoding));
+          return d;
+        } };
+        const check = () => {
+          if (header.lossless && hash.digest('hex') !== footer.rawSha256) throw new MismatchError(`${input}: restored data does not match the original's SHA-256; nothing written`);
+        };
+        const res =
+          header.source.format === 'zarr'
+            ? await writeZarr(hashed, output, { force: opts.force, attrs, check })
+            : await writeHdf5(hashed, output, { force: opts.force, dataset: typeof meta.dataset === 'string' && meta.dataset ? meta.dataset : undefined, attrs, check });
+        return { input, output, sidecars: [], bytes: res.bytes, decodeSeconds: (performance.now() - t0) / 1000, verified: header.lossless };
+      } finally {
+        src.close();
+      }
+    }
+    const layout = scatterOf(header.source.meta);
+    if (layout) {
+      // one file per channel (Open Ephys legacy, Intan): rebuild each file from the samples and its layout
+      if (!header.lossless) throw new UsageError(`${input}: a lossy ${header.source.format} recording cannot be rebuilt file by file; use convert --to raw|npy`);
+      const folder = header.source.mainPath !== undefined;
+      const w = new ScatterRestorer(header.source, layout, r.nSamples, output, folder, opts.force, input);
+      try {
+        const hash = newSha256().update(header.source.prefix);
+        await decodeChunksInOrder(r, opts.threads, (data, i) => {
+          hash.update(encodeSamples(data, header.source.encoding));
+          w.write(data);
+          opts.onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
+        });
+        hash.update(footer.suffix);
+        if (header.lossless && hash.digest('hex') !== footer.rawSha256) throw new MismatchError(`${input}: restored data does not match the original's SHA-256; nothing written`);
+        w.finish();
+      } catch (e) {
+        w.abort();
+        throw e;
+      }
+      return { input, output: folder ? join(output, header.source.mainPath!) : output, sidecars: w.paths.slice(1), bytes: w.bytesWritten, decodeSeconds: (performance.now() - t0) / 1000, verified: true };
     }
     // a folder source (Open Ephys) is restored as a folder: `output` is its directory
     const folder = header.source.mainPath !== undefined;

@@ -271,6 +271,7 @@ export async function decompressStream(input: Readable, output: string, o: { for
     for await (const piece of input as AsyncIterable<Buffer>) {
       const chunks = await dec.push(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength));
       if (!started && dec.header) {
+        if (dec.header.source.meta.scatter) throw new UsageError(`${o.name ?? 'input'}: a ${dec.header.source.format} recording is one file per channel; decompress it to a folder (not as a stream)`);
         put(dec.header.source.prefix);
         started = true;
       }

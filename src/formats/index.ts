@@ -1,6 +1,6 @@
 import { closeSync, readSync, statSync } from 'node:fs';
 import { isOpenEphysBinaryFolder, probeOpenEphysBinary } from './openephys.js';
-import { extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { UnsupportedFormatError, UsageError } from '../core/errors.js';
 import { isNpy, probeNpy } from './npy.js';
 import { probeRaw, type RawOptions } from './raw.js';
@@ -8,6 +8,10 @@ import { Source, openOrThrow } from './source.js';
 import { chPathFor, looksLikeMtscomp, openMtscompSource } from './mtscomp.js';
 import { looksLikeSpikeGlx, metaPathFor, probeSpikeGlx } from './spikeglx.js';
 import { isWav, probeWav } from './wav.js';
+import { arraySourceInfo, ArraySource, isHdf5File, openHdf5Source } from './hdf5.js';
+import { isZarrStore, openZarrArray } from './zarr.js';
+import { isIntanFolder, openIntanFolder } from './intan.js';
+import { isContinuousFile, isOpenEphysLegacyFolder, openOpenEphysLegacy } from './openephys-legacy.js';
 
 export { Source, type SourceInfo } from './source.js';
 export type { RawOptions } from './raw.js';
@@ -15,6 +19,19 @@ export type { RawOptions } from './raw.js';
 export interface OpenOptions {
   /** Raw binary layout; when given, the file is read as raw whatever its extension. */
   raw?: RawOptions;
+  /** HDF5 input: the dataset's path (default `/recording`, else the only 1-D/2-D dataset). */
+  dataset?: string;
+}
+
+/** openSource, plus the formats whose libraries load asynchronously (HDF5, Zarr). */
+export async function openSourceAsync(path: string, opts: OpenOptions = {}): Promise<Source> {
+  if (!opts.raw && isHdf5File(path)) return openHdf5Source(path, opts.dataset);
+  if (!opts.raw && isZarrStore(path)) {
+    const z = await openZarrArray(path, opts.dataset);
+    return new ArraySource(path, arraySourceInfo('zarr', z, { dataset: z.dataset, attrs: z.attrs }), z);
+  }
+  if (opts.dataset !== undefined) throw new UsageError(`${path}: --dataset is for HDF5 and Zarr inputs`);
+  return openSource(path, opts);
 }
 
 /** Opens a recording, its format found by magic bytes first, then by extension. */
@@ -25,9 +42,14 @@ export function openSource(path: string, opts: OpenOptions = {}): Source {
       const { mainFile, info } = probeOpenEphysBinary(path);
       return new Source(mainFile, info);
     }
-    throw new UnsupportedFormatError(`${path}: a folder, but not an Open Ephys recording (no structure.oebin)`);
+    if (isIntanFolder(path)) return openIntanFolder(path);
+    if (isOpenEphysLegacyFolder(path)) return openOpenEphysLegacy(path, true);
+    if (isZarrStore(path)) throw new UsageError(`${path}: a Zarr store (open it with openSourceAsync)`);
+    throw new UnsupportedFormatError(`${path}: a folder, but not a recording neurozip reads (no structure.oebin, .continuous files or Intan info.rhd)`);
   }
   if (looksLikeMtscomp(path)) return openMtscompSource(path);
+  if (isContinuousFile(path)) return openOpenEphysLegacy(path, false);
+  if (basename(path) === 'info.rhd') return openIntanFolder(dirname(path));
   if (/\.ch$/i.test(path)) throw new UsageError(`${path}: an mtscomp header; give its .cbin instead`);
   const fd = openOrThrow(path);
   let head: Uint8Array;
@@ -39,6 +61,7 @@ export function openSource(path: string, opts: OpenOptions = {}): Source {
   }
   if (isWav(head)) return new Source(path, probeWav(path));
   if (isNpy(head)) return new Source(path, probeNpy(path));
+  if (isHdf5File(path)) throw new UsageError(`${path}: an HDF5 file (open it with openSourceAsync)`);
   if (looksLikeSpikeGlx(path)) return new Source(path, probeSpikeGlx(path));
   const ext = extname(path).toLowerCase();
   if (ext === '.nzp') throw new UsageError(`${path}: already a .nzp file (use decompress)`);

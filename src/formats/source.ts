@@ -31,8 +31,8 @@ export interface SourceInfo {
 /** An open input file: its layout plus sample access by frame (one sample of every channel). */
 export class Source {
   private fd: number | undefined;
-  constructor(readonly path: string, readonly info: SourceInfo) {
-    this.fd = openOrThrow(path);
+  constructor(readonly path: string, readonly info: SourceInfo, open = true) {
+    this.fd = open ? openOrThrow(path) : undefined;
   }
 
   get frameBytes(): number {
@@ -43,6 +43,11 @@ export class Source {
   readRawFrames(start: number, count: number): Uint8Array {
     if (this.fd === undefined) throw new Error('Source is closed');
     return readAt(this.fd, this.path, this.info.dataOffset + start * this.frameBytes, count * this.frameBytes);
+  }
+
+  /** As readRawFrames; sources backed by asynchronous readers (Zarr) override it. */
+  async readRawFramesAsync(start: number, count: number): Promise<Uint8Array> {
+    return this.readRawFrames(start, count);
   }
 
   /** Frames [start, start + count) as an interleaved typed array. */

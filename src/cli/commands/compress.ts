@@ -47,6 +47,7 @@ export function register(program: Command): void {
     .option('--channels <n>', 'raw binary: number of interleaved channels', parsePositiveInt)
     .option('--sample-rate <hz>', 'raw binary: sampling rate in Hz', parsePositiveNumber)
     .option('--offset <bytes>', 'raw binary: header bytes before the samples (kept)', parseNonNegInt)
+    .option('--dataset <path>', 'HDF5 input: the dataset to read (default /recording, else the only 1-D/2-D one)')
     .option('--chunk-seconds <s>', 'chunk duration for random access (default 1, at least 256 KiB raw)', parsePositiveNumber)
     .action(async (inputs: string[], o) => {
       if (o.output && inputs.length > 1) throw new UsageError('-o names one output; with several inputs use --output-dir');
@@ -77,6 +78,7 @@ export function register(program: Command): void {
             force: o.force,
             verify: o.verify,
             raw,
+            ...(o.dataset !== undefined ? { dataset: o.dataset } : {}),
             chunkSeconds: o.chunkSeconds,
             threads: o.threads,
             onProgress: bar.update,
