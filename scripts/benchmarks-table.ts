@@ -3,23 +3,9 @@
  *   node dist/scripts/benchmarks-table.js b.json
  */
 import { readFileSync } from 'node:fs';
+import type { CodecResult } from '../src/bench/runner.js';
 
-interface Row {
-  codec: string;
-  pipeline: string;
-  external: boolean;
-  files: number;
-  rawBytes: number;
-  compressedBytes: number;
-  ratio: number;
-  encodeMBps: number;
-  decodeMBps: number;
-  xRealTimeEncode: number | null;
-  xRealTimeDecode: number | null;
-  lossless: boolean;
-  mismatches: number;
-  errors: number;
-}
+type Row = Omit<CodecResult, 'metrics'>;
 
 const file = process.argv[2];
 if (!file) {
