@@ -5,7 +5,9 @@ import { UsageError } from '../../core/errors.js';
 import { openSource } from '../../formats/index.js';
 import { detectEvents, eventsToCsv, type DetectMethod, type SpikeEvent } from '../../spikes/events.js';
 import { encodeCooCompact, eventsToCoo, parseLayout, writeCooH5 } from '../../spikes/coo.js';
-import { parsePositiveNumber, rawFromFlags, parseDType, parsePositiveInt, parseNonNegInt } from '../util.js';
+import { parsePositiveNumber, rawFromFlags, parseDType, parsePositiveInt, parseNonNegInt, parseNonNegNumber } from '../util.js';
+import { readCalciumGroundTruth } from '../../spikes/calcium.js';
+import { deconvolve } from '../../spikes/oasis.js';
 
 function parseMethod(v: string): DetectMethod {
   if (v !== 'threshold' && v !== 'neo') throw new UsageError(`--method must be threshold or neo, got '${v}'`);
@@ -64,6 +66,7 @@ export function register(program: Command): void {
     if (o.json !== '-' && o.csv !== '-') process.stderr.write(`${input}: ${r.events.length} events (${r.method}) on ${rec.nChannels} channel(s), ${(rec.nSamples / fs).toFixed(2)} s\n`);
   });
   registerGrid(spikes);
+  registerInfer(spikes);
 }
 
 export function registerGrid(spikes: Command): void {
@@ -119,4 +122,68 @@ export function registerGrid(spikes: Command): void {
     if (o.json) process.stdout.write(JSON.stringify(res) + '\n');
     else process.stderr.write(`${input} -> ${o.output}: grid [${g.shape.join(', ')}], ${st.total_spikes} spikes, sparsity ${st.sparsity_percent.toFixed(4)} %, HDF5 COO ${st.bytes_per_spike_coo} B/spike, compact ${compact.length} B (${res.compactBytesPerSpike?.toFixed(3) ?? '-'} B/spike)\n`);
   });
+}
+
+function writeOut(target: string, text: string): void {
+  if (target === '-') process.stdout.write(text);
+  else writeFileSync(target, text);
+}
+
+export function registerInfer(spikes: Command): void {
+  spikes
+    .command('infer')
+    .description('calcium spike inference: AR(1) OASIS deconvolution of each trial of a CASCADE ground-truth .mat (CAttached: fluo_time, fluo_mean dF/F)')
+    .argument('<file.mat>', 'MATLAB v5 MAT-file with a CAttached cell/struct array')
+    .option('--tau <s>', 'indicator decay time constant in s (default: estimated per trial from the autocovariance)', parsePositiveNumber)
+    .option('--smin <k>', 'minimum spike size, in units of the noise sigma (default 1)', parseNonNegNumber, 1)
+    .option('--lambda <l>', 'L1 sparsity penalty in dF/F units (default 0)', parseNonNegNumber, 0)
+    .option('--json <file>', "write per-trial parameters and per-frame rates as JSON ('-' for stdout)")
+    .option('--csv <file>', "write trial,frame,time_s,dff,calcium,rate as CSV ('-' for stdout)")
+    .option('--grid <out.h5>', 'write the inferred spikes (frames whose deconvolved event is >= --event-sigma x sigma) as a COO spike grid (T = frames, one channel per trial)')
+    .option('--event-sigma <k>', 'grid: event threshold on the deconvolved activity, in units of the noise sigma (default 3)', parsePositiveNumber, 3)
+    .option('--bin-ms <ms>', 'time bin of the grid in ms (default: one frame)', parsePositiveNumber)
+    .option('-f, --force', 'overwrite the grid output')
+    .action(async (input: string, o) => {
+      if (o.json && o.csv) throw new UsageError('give either --json or --csv, not both');
+      const trials = readCalciumGroundTruth(input);
+      const res = trials.map((tr) => ({ tr, r: deconvolve(tr.dff, tr.fs, { tauS: o.tau, sminSigma: o.smin, lambda: o.lambda }) }));
+      const summary = res.map(({ tr, r }, i) => ({
+        trial: i + 1,
+        frames: tr.dff.length,
+        frameRateHz: tr.fs,
+        gamma: r.gamma,
+        tauS: r.tauS,
+        gammaSource: r.gammaSource,
+        noiseSigma: r.sigma,
+        smin: r.smin,
+        eventFrames: r.s.reduce((a, v) => a + (v >= o.eventSigma * r.sigma ? 1 : 0), 0),
+        groundTruthSpikes: tr.spikes.length,
+      }));
+      if (o.json) {
+        const text = JSON.stringify({ input, method: 'OASIS AR(1)', rateUnits: 'deconvolved dF/F per second (proportional to spikes/s)', trials: res.map(({ tr, r }, i) => ({ ...summary[i], time: Array.from(tr.time), rate: Array.from(r.rate) })) }) + '\n';
+        writeOut(o.json, text);
+      }
+      if (o.csv || (!o.json && !o.grid)) {
+        const lines = ['trial,frame,time_s,dff,calcium,rate'];
+        res.forEach(({ tr, r }, i) => {
+          for (let t = 0; t < tr.dff.length; t++) lines.push(`${i + 1},${t},${tr.time[t]},${tr.dff[t]},${r.c[t]! + r.baseline[t]!},${r.rate[t]}`);
+        });
+        writeOut(o.csv ?? '-', lines.join('\n') + '\n');
+      }
+      if (o.grid) {
+        const fs = Math.max(...trials.map((t) => t.fs));
+        const nFrames = Math.max(...trials.map((t) => t.dff.length));
+        const events: SpikeEvent[] = [];
+        res.forEach(({ r }, ch) => r.s.forEach((v, t) => {
+          if (v >= o.eventSigma * r.sigma) events.push({ sample: t, channel: ch, amplitude: v });
+        }));
+        const bin = o.binMs ? Math.max(1, Math.round((o.binMs / 1000) * fs)) : 1;
+        const g = eventsToCoo(events, nFrames, { z: 1, h: 1, w: trials.length }, bin);
+        const st = await writeCooH5(o.grid, g, { force: o.force, meta: { source: basename(input), bin_samples: bin, sample_rate_hz: fs, inference: 'OASIS AR(1)' } });
+        process.stderr.write(`${input} -> ${o.grid}: grid [${g.shape.join(', ')}], ${st.total_spikes} inferred spikes, sparsity ${st.sparsity_percent.toFixed(4)} %\n`);
+      }
+      if (o.json !== '-' && o.csv !== '-' && (o.json || o.csv || o.grid)) {
+        for (const s of summary) process.stderr.write(`${input} trial ${s.trial}: ${s.frames} frames at ${s.frameRateHz.toFixed(1)} Hz, tau ${s.tauS.toFixed(3)} s (${s.gammaSource}), sigma ${s.noiseSigma.toFixed(4)}, ${s.eventFrames} event frames >= ${o.eventSigma} sigma (${s.groundTruthSpikes} ground-truth spikes)\n`);
+      }
+    });
 }
