@@ -17,6 +17,12 @@ import { register as spikes } from './commands/spikes.js';
 import { register as view } from './commands/view.js';
 import { register as vdf } from './commands/vdf.js';
 
+// A reader that closes the pipe early (`| head`) is not an error: stop quietly, like cat does.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command('neurozip')
   .description('compression for neural recordings and other scientific arrays')
   .version(VERSION)
