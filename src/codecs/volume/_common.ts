@@ -32,8 +32,9 @@ class Bits {
   }
 }
 
-/** The largest |code| the coefficient coder accepts (quantizers clamp to it). */
-export const CODE_MAX = (1 << 30) - 1;
+/** The largest |code| the coefficient coder accepts (quantizers clamp to it): 2^53 - 1. */
+export const CODE_MAX = Number.MAX_SAFE_INTEGER;
+const EBITS = 53;
 
 class Model {
   readonly zero: Bits;
@@ -43,13 +44,13 @@ class Model {
   constructor(readonly classes: number) {
     this.zero = new Bits(classes * 2);
     this.sign = new Bits(classes);
-    this.expo = new Bits(classes * 32);
-    this.mant = new Bits(classes * 64);
+    this.expo = new Bits(classes * 64);
+    this.mant = new Bits(classes * 128);
   }
 }
 
 /** Codes in order; `cls[i]` (< classes) picks the context set of code i. */
-export function encodeInts(codes: Int32Array, cls: Uint8Array, classes: number): Uint8Array {
+export function encodeInts(codes: Float64Array, cls: Uint8Array, classes: number): Uint8Array {
   const m = new Model(classes);
   const enc = new BinaryEncoder(1024);
   let prevZero = 1;
@@ -65,16 +66,17 @@ export function encodeInts(codes: Int32Array, cls: Uint8Array, classes: number):
     enc.encode(neg, m.sign.prob(c));
     m.sign.update(c, neg);
     const a = Math.abs(q);
-    const e = 31 - Math.clz32(a);
+    let e = 0;
+    while (2 ** (e + 1) <= a) e++;
     for (let k = 0; k < e; k++) {
-      enc.encode(1, m.expo.prob(c * 32 + k));
-      m.expo.update(c * 32 + k, 1);
+      enc.encode(1, m.expo.prob(c * 64 + k));
+      m.expo.update(c * 64 + k, 1);
     }
-    enc.encode(0, m.expo.prob(c * 32 + e));
-    m.expo.update(c * 32 + e, 0);
+    enc.encode(0, m.expo.prob(c * 64 + e));
+    m.expo.update(c * 64 + e, 0);
     for (let k = e - 1; k >= 0; k--) {
-      const bit = (a >>> k) & 1;
-      const mc = c * 64 + (k === e - 1 ? e * 2 : e * 2 + 1);
+      const bit = Math.floor(a / 2 ** k) % 2;
+      const mc = c * 128 + (k === e - 1 ? e * 2 : e * 2 + 1);
       enc.encode(bit, m.mant.prob(mc));
       m.mant.update(mc, bit);
     }
@@ -82,10 +84,10 @@ export function encodeInts(codes: Int32Array, cls: Uint8Array, classes: number):
   return enc.finish();
 }
 
-export function decodeInts(bytes: Uint8Array, cls: Uint8Array, classes: number, what: string): Int32Array {
+export function decodeInts(bytes: Uint8Array, cls: Uint8Array, classes: number, what: string): Float64Array {
   const m = new Model(classes);
   const dec = new BinaryDecoder(bytes, what);
-  const codes = new Int32Array(cls.length);
+  const codes = new Float64Array(cls.length);
   let prevZero = 1;
   for (let i = 0; i < codes.length; i++) {
     const c = cls[i]!;
@@ -97,14 +99,14 @@ export function decodeInts(bytes: Uint8Array, cls: Uint8Array, classes: number, 
     m.sign.update(c, neg);
     let e = 0;
     for (;;) {
-      const bit = dec.decode(m.expo.prob(c * 32 + e));
-      m.expo.update(c * 32 + e, bit);
+      const bit = dec.decode(m.expo.prob(c * 64 + e));
+      m.expo.update(c * 64 + e, bit);
       if (!bit) break;
-      if (++e > 29) throw new CorruptDataError(`${what}: code magnitude out of range`);
+      if (++e >= EBITS) throw new CorruptDataError(`${what}: code magnitude out of range`);
     }
     let a = 1;
     for (let k = e - 1; k >= 0; k--) {
-      const mc = c * 64 + (k === e - 1 ? e * 2 : e * 2 + 1);
+      const mc = c * 128 + (k === e - 1 ? e * 2 : e * 2 + 1);
       const bit = dec.decode(m.mant.prob(mc));
       m.mant.update(mc, bit);
       a = a * 2 + bit;

@@ -66,7 +66,7 @@ class Dct3dCodec implements ArrayToBytesCodec {
     if (x.length !== nz * ny * nx) throw new CorruptDataError(`dct3d: ${x.length} values for shape ${JSON.stringify(spec.shape)}`);
     const nb = [Math.ceil(nz / B), Math.ceil(ny / B), Math.ceil(nx / B)];
     const nBlocks = nb[0]! * nb[1]! * nb[2]!;
-    const codes = new Int32Array(nBlocks * B3);
+    const codes = new Float64Array(nBlocks * B3);
     const cls = new Uint8Array(nBlocks * B3);
     const blk = new Float64Array(B3);
     const tmp = new Float64Array(B);

@@ -135,7 +135,7 @@ class Dwt3dCodec implements ArrayToBytesCodec {
     for (let i = 0; i < n; i++) v[i] = Number.isFinite(x[i]!) ? x[i]! : 0;
     apply(v, d, this.levels, false);
     const { perm, cls } = scan(d, this.levels);
-    const codes = new Int32Array(n);
+    const codes = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const c = v[perm[k]!]!;
       codes[k] = Math.abs(c) < this.threshold ? 0 : quant(c, this.step);

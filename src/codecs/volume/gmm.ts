@@ -245,7 +245,7 @@ export const factory: CodecFactory = {
   fromConfig(config) {
     const p = new Params(config);
     const components = p.int('components', 4, 1, MAX_COMPONENTS);
-    const iters = p.int('iters', 50, 0, 10000);
+    const iters = p.int('iters', 100, 0, 10000);
     const seed = p.int('seed', 1, 0, 2 ** 32 - 1);
     p.done();
     return new GmmCodec(components, iters, seed);

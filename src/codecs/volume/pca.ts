@@ -117,7 +117,7 @@ class PcaCodec implements ArrayToBytesCodec {
     const { vectors } = symEig(S, D);
     const basis = new Float64Array(k * D);
     for (let i = 0; i < k * D; i++) basis[i] = Math.fround(vectors[i]!);
-    const codes = new Int32Array(N * k);
+    const codes = new Float64Array(N * k);
     const cls = new Uint8Array(N * k);
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < k; j++) {
