@@ -101,3 +101,23 @@ test('volume codecs on the bulk.1d VDFs: errors and moments as in BENCHMARKS', {
     assert.ok(e.density < 3e-3 && e.temperature < maxT, `${cfg.id}: ${JSON.stringify(e)}`);
   }
 });
+
+test('vdf compare: numbers as JSON and the slice figure page', { skip: NO_DATA }, async () => {
+  const { cli } = await import('../kit/cli.js');
+  const { tempDir } = await import('../kit/paths.js');
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { dir, cleanup } = tempDir();
+  try {
+    const html = join(dir, 'c5.html');
+    const r = cli(['vdf', 'compare', sharedPath('vlsv', 'bulk.1d.vlsv'), '--cell', '5', '--codec', 'dct3d:keep=512,step=2e-4max', '--html', html, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.ratio > 300 && j.maxErrorOverMax < 2e-4, r.stdout);
+    const page = readFileSync(html, 'utf8');
+    assert.equal((page.match(/<svg/g) ?? []).length, 9);
+    assert.equal(cli(['vdf', 'compare', sharedPath('vlsv', 'bulk.1d.vlsv'), '--cell', '5', '--codec', 'deflate']).code, 2);
+  } finally {
+    cleanup();
+  }
+});
