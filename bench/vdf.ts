@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import '../src/codecs/builtin.js';
 import { codecFromConfig } from '../src/codecs/registry.js';
-import type { ArrayToBytesCodec, BytesToBytesCodec } from '../src/codecs/codec.js';
+import type { ArrayToBytesCodec, BytesToBytesCodec, CodecConfig } from '../src/codecs/codec.js';
 import { compressVolume, npyBytes } from '../src/api/volume.js';
 import { VlsvFile } from '../src/formats/vlsv.js';
 import { parseNpyHeader } from '../src/formats/npy.js';
@@ -85,6 +85,28 @@ for (const cell of cells) {
     const y = codec.decode(enc, spec);
     if (maxAbs(x, y) > eb) throw new Error(`sz3d broke its bound on cell ${cell}`);
     const r = await compressVolume(npy, join(tmp, `c${cell}_${rows.length}.nzp`), { mode: 'abs', bound: eb });
+    add(name, enc.byteLength, y, r.compressedBytes);
+  }
+  // the notebook's methods as codecs (docs/spec/codecs/<id>.md); steps relative to the cell's max
+  const others: [string, CodecConfig][] = [
+    ['dct3d keep=512, step=2e-4·max', { id: 'dct3d', keep: 512, step: 2e-4 * mx }],
+    ['dct3d keep=512, step=2e-5·max', { id: 'dct3d', keep: 512, step: 2e-5 * mx }],
+    ['dct3d keep=16, step=1e-4·max', { id: 'dct3d', keep: 16, step: 1e-4 * mx }],
+    ['dwt3d (CDF 9/7) levels=3, step=2e-4·max', { id: 'dwt3d', levels: 3, step: 2e-4 * mx }],
+    ['dwt3d (CDF 9/7) levels=3, step=2e-5·max', { id: 'dwt3d', levels: 3, step: 2e-5 * mx }],
+    ['pca 4³ blocks, k=8, step=1e-4·max', { id: 'pca', block: 4, components: 8, step: 1e-4 * mx }],
+    ['pca 4³ blocks, k=32, step=2e-5·max', { id: 'pca', block: 4, components: 32, step: 2e-5 * mx }],
+    ['gmm n=2', { id: 'gmm', components: 2 }],
+    ['gmm n=8', { id: 'gmm', components: 8 }],
+    ['hermite order 4', { id: 'hermite', order: 4 }],
+    ['hermite order 8', { id: 'hermite', order: 8 }],
+  ];
+  for (const [name, cfg] of others) {
+    const codec = (await codecFromConfig(cfg)) as ArrayToBytesCodec;
+    const spec = { dtype: 'float32' as const, shape: v.shape };
+    const enc = codec.encode(x, spec);
+    const y = codec.decode(enc, spec);
+    const r = await compressVolume(npy, join(tmp, `c${cell}_${rows.length}.nzp`), { mode: 'abs', bound: 0, codec: cfg });
     add(name, enc.byteLength, y, r.compressedBytes);
   }
 }

@@ -33,6 +33,11 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   events: () => import('./lossy/events.js'),
   sz: () => import('./lossy/sz.js'),
   sz3d: () => import('./filter/sz3d.js'),
+  dct3d: () => import('./volume/dct3d.js'),
+  dwt3d: () => import('./volume/dwt3d.js'),
+  pca: () => import('./volume/pca.js'),
+  gmm: () => import('./volume/gmm.js'),
+  hermite: () => import('./volume/hermite.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);

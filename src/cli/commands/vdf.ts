@@ -5,7 +5,13 @@ import { UsageError } from '../../core/errors.js';
 import { compressVolume, npyBytes } from '../../api/volume.js';
 import { decompressFile } from '../../api/compress.js';
 import { VlsvFile } from '../../formats/vlsv.js';
-import { vdfMoments } from '../../metrics/vdf.js';
+import { momentErrors, vdfMoments } from '../../metrics/vdf.js';
+import { basename } from 'node:path';
+import '../../codecs/builtin.js';
+import { codecFromConfig } from '../../codecs/registry.js';
+import { formatPipelineString, parsePipelineString } from '../../pipeline/spec-string.js';
+import { psnr } from '../../metrics/fidelity.js';
+import { renderCompareHtml } from '../../bench/vdf-figure.js';
 import { fmtBytes, parseNonNegInt, parsePositiveNumber } from '../util.js';
 
 /**
@@ -89,9 +95,68 @@ export function register(program: Command): void {
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {
         process.stderr.write(
-          `${input} -> ${o.output}: ${r.dtype} ${r.shape.join('x')}, ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)} (payload ${r.payloadBytes} B, ${r.ratio.toFixed(1)}x), max error ${r.maxAbsError.toExponential(3)} <= bound ${r.errorBound.toExponential(3)}\n`,
+          `${input} -> ${o.output}: ${r.dtype} ${r.shape.join('x')}, ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)} (payload ${r.payloadBytes} B, ${r.ratio.toFixed(1)}x), max error ${r.maxAbsError.toExponential(3)} <= bound ${r.errorBound?.toExponential(3)}\n`,
         );
       }
+    });
+
+  vdf
+    .command('compare')
+    .description('one cell through one volume codec: ratio, max error, PSNR, moment errors, and an HTML page of three orthogonal log-colour slices (original, reconstruction, error)')
+    .argument('<file>', 'a .vlsv file')
+    .requiredOption('--cell <id>', 'spatial cell id', parseNonNegInt)
+    .requiredOption('--codec <spec>', "a volume codec, e.g. 'sz3d:mode=rel,bound=1e-4', 'dct3d:keep=512,step=2e-4max' (a number ending in 'max' is a multiple of the cell's max value)")
+    .option('--population <name>', 'population (default proton)', 'proton')
+    .option('--html <file>', 'write the figure page here')
+    .option('--json', 'print the numbers as JSON')
+    .action(async (file: string, o) => {
+      const f = VlsvFile.open(file);
+      const v = f.readVdf(o.population, o.cell);
+      const x = v.data;
+      let mx = 0;
+      for (const a of x) mx = Math.max(mx, a);
+      const configs = parsePipelineString(String(o.codec).replace(/([0-9.eE+-]+)max\b/g, (_, k: string) => String(Number(k) * mx)));
+      if (configs.length !== 1) throw new UsageError('--codec: give one volume codec');
+      const codec = await codecFromConfig(configs[0]!);
+      if (codec.kind !== 'array->bytes') throw new UsageError(`--codec: ${codec.id} is not a volume codec (array->bytes)`);
+      const spec = { dtype: 'float32' as const, shape: v.shape };
+      const t0 = performance.now();
+      const enc = codec.encode(x, spec);
+      const t1 = performance.now();
+      const y = codec.decode(enc, spec);
+      const t2 = performance.now();
+      let me = 0;
+      for (let i = 0; i < x.length; i++) me = Math.max(me, Math.abs(x[i]! - y[i]!));
+      const axes = v.population.mesh.extent;
+      const m0 = vdfMoments(x, v.shape, axes);
+      const m1 = vdfMoments(y, v.shape, axes);
+      const e = momentErrors(m0, m1);
+      const r = { file, cell: o.cell, codec: codec.toConfig(), rawBytes: x.byteLength, codecBytes: enc.byteLength, ratio: x.byteLength / enc.byteLength, maxAbsError: me, maxErrorOverMax: me / mx, psnr: psnr(x, y), momentErrors: e, encodeMs: t1 - t0, decodeMs: t2 - t1 };
+      if (o.html) {
+        const html = await renderCompareHtml({
+          title: `${basename(file)} cell ${o.cell}: ${formatPipelineString([codec.toConfig()])}`,
+          shape: v.shape,
+          original: x,
+          recon: y,
+          facts: [
+            ['codec bytes', `${enc.byteLength} (ratio ${r.ratio.toFixed(1)}x of ${x.byteLength})`],
+            ['max |error|', `${me.toExponential(3)} (${(me / mx).toExponential(2)} of max ${mx.toExponential(3)})`],
+            ['PSNR', `${r.psnr.toFixed(1)} dB`],
+            ['moment errors', `density ${e.density.toExponential(2)}, bulk |ΔV|/v_th ${e.bulk.toExponential(2)}, temperature ${e.temperature.toExponential(2)}`],
+          ],
+          moments: { original: m0, recon: m1 },
+        });
+        const out = new AtomicFile(o.html, true);
+        try {
+          out.write(new TextEncoder().encode(html));
+          out.commit();
+        } catch (err) {
+          out.abort();
+          throw err;
+        }
+      }
+      if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else process.stderr.write(`${file} cell ${o.cell}: ${formatPipelineString([codec.toConfig()])}: ${enc.byteLength} B (${r.ratio.toFixed(1)}x), max error ${(me / mx).toExponential(2)}·max, PSNR ${r.psnr.toFixed(1)} dB, density ${e.density.toExponential(2)}, bulk ${e.bulk.toExponential(2)}, T ${e.temperature.toExponential(2)}${o.html ? ` -> ${o.html}` : ''}\n`);
     });
 
   vdf
