@@ -44,7 +44,7 @@ export interface LossySpec {
 
 /** Defaults of the spike-window shaping (measured on N1, BENCHMARKS.md "N1, lossy"). */
 export const SPIKES_NEAR = 0.7;
-export const SPIKES_WIN_MS = 0.6;
+export const SPIKES_WIN_MS = 1;
 
 /** Formats whose sidecar carries a checksum of the samples: lossy output would contradict it. */
 export const EXACT_FORMATS: readonly string[] = ['spikeglx', 'mtscomp'];

@@ -32,6 +32,9 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   wavelet53: () => import('./filter/wavelet53.js'),
   events: () => import('./lossy/events.js'),
   sz: () => import('./lossy/sz.js'),
+  decimate: () => import('./lossy/decimate.js'),
+  bitdepth8: () => import('./lossy/bitdepth8.js'),
+  svd: () => import('./lossy/svd.js'),
   sz3d: () => import('./filter/sz3d.js'),
 };
 

@@ -243,7 +243,7 @@ describe('--lossy parsing and resolution', () => {
     assert.equal(resolveLossy(parseLossy('bps=2'), 'int16', undefined).guaranteed, false);
   });
   test('spikes= options parse, default and resolve (fine never above abs)', () => {
-    assert.deepEqual(parseLossy('abs=300,spikes=0').spikes, { fine: 0, near: 0.7, winMs: 0.6 });
+    assert.deepEqual(parseLossy('abs=300,spikes=0').spikes, { fine: 0, near: 0.7, winMs: 1 });
     assert.deepEqual(parseLossy('abs=300,spikes=40,near=0.5,win=1').spikes, { fine: 40, near: 0.5, winMs: 1 });
     assert.equal(resolveLossy(parseLossy('abs=30,spikes=100.7'), 'int16', undefined).spikes!.fine, 30);
     for (const text of ['abs=3,near=0.5', 'abs=3,spikes=-1', 'abs=3,spikes=1,near=2', 'bps=2,spikes=0', 'abs=3,spikes=1,foo=2', 'abs=3,spikes=x']) {
