@@ -24,7 +24,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { parsePipelineString } from '../pipeline/spec-string.js';
 import { VERSION } from '../version.js';
 import type { Source } from '../formats/source.js';
-import { lossyPipeline, mustStayExact, parseLossy, resolveLossy, valueRange, type LossySpec } from './lossy.js';
+import { lossyPipeline, mustStayExact, parseLossy, parseTarget, resolveLossy, valueRange, type LossySpec } from './lossy.js';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -34,6 +34,8 @@ export interface CompressOptions {
   codec?: string | CodecConfig[];
   /** Error-bounded / rate lossy mode, `abs=N`, `rel=R`, `psnr=DB` or `bps=B` (docs/lossy.md). */
   lossy?: string | LossySpec;
+  /** `f1=F` or `snr=DB`: per chunk, the cheapest bound that meets the target (docs/lossy.md). */
+  target?: string;
   /** Allow a lossy pipeline on a format that must stay exact (SpikeGLX, mtscomp). */
   forceLossy?: boolean;
   force?: boolean;
@@ -80,12 +82,14 @@ export async function compressFile(input: string, output: string, opts: Compress
     const info = source.info;
     if (opts.lossy !== undefined && opts.codec !== undefined) throw new UsageError('give either --lossy or --codec, not both');
     let lossy: LossyRecord | undefined;
+    if (opts.target !== undefined && (opts.lossy !== undefined || opts.codec !== undefined)) throw new UsageError('give either --target, --lossy or --codec');
+    if (opts.target !== undefined) lossy = resolveLossy(parseTarget(opts.target), info.dtype, undefined);
     if (opts.lossy !== undefined) {
       const spec = typeof opts.lossy === 'string' ? parseLossy(opts.lossy) : opts.lossy;
       const range = spec.mode === 'rel' || spec.mode === 'psnr' ? valueRange(source) : undefined;
       lossy = resolveLossy(spec, info.dtype, range);
     }
-    const pipeline = lossy ? await Pipeline.fromConfig(lossyPipeline(lossy, opts.level ?? 'default')) : await resolvePipeline(opts, info);
+    const pipeline = lossy ? await Pipeline.fromConfig(lossyPipeline(lossy, opts.level ?? 'default', info.dtype, info.sampleRateHz)) : await resolvePipeline(opts, info);
     if (!pipeline.lossless && !opts.forceLossy) {
       const why = mustStayExact(info.format);
       if (why) throw new UsageError(`${input}: ${why}`);

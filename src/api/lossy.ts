@@ -12,22 +12,65 @@ import { UsageError } from '../core/errors.js';
 import type { CodecConfig } from '../codecs/codec.js';
 import type { Level } from '../codecs/levels.js';
 import { dtypeRange } from '../codecs/lossy/sz.js';
-import type { LossyRecord } from '../container/format.js';
+import type { LossyRecord, SpikeShaping } from '../container/format.js';
 import type { Source } from '../formats/source.js';
 
-export type LossyMode = 'abs' | 'rel' | 'psnr' | 'bps';
+export type LossyMode = 'abs' | 'rel' | 'psnr' | 'bps' | 'f1' | 'snr';
 export const LOSSY_MODES: readonly LossyMode[] = ['abs', 'rel', 'psnr', 'bps'];
+export const TARGET_MODES: readonly LossyMode[] = ['f1', 'snr'];
+
+/**
+ * `--target f1=F | snr=DB`: per chunk, the largest abs of a ladder (0, 1, 2, 3, 4, 6, 8, 11, ...,
+ * x ~1.41) whose reconstruction meets the target on that chunk: pooled spike F1 of the reference
+ * detector (src/spikes/detect.ts; a chunk without events on either side counts as 1) or SNR
+ * (src/metrics/fidelity.ts). The chosen abs is stored per chunk; no bound is chosen by the user.
+ */
+export function parseTarget(text: string): LossySpec {
+  const m = /^\s*([a-z0-9]+)\s*=\s*(.+?)\s*$/.exec(text);
+  if (!m || !TARGET_MODES.includes(m[1] as LossyMode)) throw new UsageError(`--target '${text}': expected f1=F (spike F1, 0-1) or snr=DB`);
+  const value = Number(m[2]);
+  if (!Number.isFinite(value)) throw new UsageError(`--target ${m[1]}: '${m[2]}' is not a finite number`);
+  if (m[1] === 'f1' && !(value > 0 && value <= 1)) throw new UsageError(`--target f1=${value}: must be in (0, 1]`);
+  if (m[1] === 'snr' && !(Math.abs(value) <= 1000)) throw new UsageError(`--target snr=${value}: out of range`);
+  return { mode: m[1] as LossyMode, value };
+}
 
 export interface LossySpec {
   mode: LossyMode;
   value: number;
+  /** `,spikes=F[,near=R][,win=MS]`: bound F (stored units) within +-MS ms of the original's near-threshold excursions */
+  spikes?: SpikeShaping;
 }
+
+/** Defaults of the spike-window shaping (measured on N1, BENCHMARKS.md "N1, lossy"). */
+export const SPIKES_NEAR = 0.7;
+export const SPIKES_WIN_MS = 1;
 
 /** Formats whose sidecar carries a checksum of the samples: lossy output would contradict it. */
 export const EXACT_FORMATS: readonly string[] = ['spikeglx', 'mtscomp'];
 
 export function parseLossy(text: string): LossySpec {
-  const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(text);
+  const [head, ...opts] = text.split(',');
+  const spec = parseMode(head!, text);
+  if (opts.length === 0) return spec;
+  const o: Record<string, number> = {};
+  for (const part of opts) {
+    const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(part);
+    if (!m || !['spikes', 'near', 'win'].includes(m[1]!)) throw new UsageError(`--lossy '${text}': unknown option '${part}' (spikes=F, near=R, win=MS)`);
+    const v = Number(m[2]);
+    if (m[2] === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`--lossy '${text}': ${m[1]} must be a finite number >= 0`);
+    o[m[1]!] = v;
+  }
+  if (o.spikes === undefined) throw new UsageError(`--lossy '${text}': near= and win= only apply with spikes=F`);
+  if (spec.mode === 'bps') throw new UsageError(`--lossy '${text}': spikes= needs an error-bounded mode (abs, rel, psnr), not bps`);
+  if (o.near !== undefined && (o.near <= 0 || o.near > 1)) throw new UsageError(`--lossy '${text}': near must be in (0, 1] (a fraction of the spike threshold)`);
+  if (o.win !== undefined && o.win > 100) throw new UsageError(`--lossy '${text}': win is in ms, at most 100`);
+  spec.spikes = { fine: o.spikes, near: o.near ?? SPIKES_NEAR, winMs: o.win ?? SPIKES_WIN_MS };
+  return spec;
+}
+
+function parseMode(part: string, text: string): LossySpec {
+  const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(part);
   if (!m) throw new UsageError(`--lossy '${text}': expected MODE=VALUE with MODE one of ${LOSSY_MODES.join(', ')} (e.g. abs=2)`);
   const mode = m[1] as LossyMode;
   if (!LOSSY_MODES.includes(mode)) throw new UsageError(`--lossy '${text}': unknown mode '${mode}' (one of ${LOSSY_MODES.join(', ')})`);
@@ -60,6 +103,9 @@ export function valueRange(src: Source): [number, number] {
 /** The resolved bound (abs, or bps for the rate mode) and the header record. */
 export function resolveLossy(spec: LossySpec, dtype: DType, range: [number, number] | undefined): LossyRecord {
   const full = dtypeRange(dtype);
+  if (spec.mode === 'f1' || spec.mode === 'snr') {
+    return { mode: spec.mode, value: spec.value, abs: null, bps: null, guaranteed: false, range: null };
+  }
   if (spec.mode === 'bps') {
     const bits = isIntegerDType(dtype) ? Math.log2(full![1] - full![0] + 1) : dtype === 'float32' ? 32 : 64;
     if (spec.value > bits) throw new UsageError(`--lossy bps=${spec.value}: more than the ${bits} bits of ${dtype}`);
@@ -80,12 +126,34 @@ export function resolveLossy(spec: LossySpec, dtype: DType, range: [number, numb
     }
   }
   if (isIntegerDType(dtype)) abs = Math.floor(abs);
-  return { mode: spec.mode, value: spec.value, abs, bps: null, guaranteed: true, range: range ? [range[0], range[1]] : null };
+  const rec: LossyRecord = { mode: spec.mode, value: spec.value, abs, bps: null, guaranteed: true, range: range ? [range[0], range[1]] : null };
+  if (spec.spikes) {
+    const fine = isIntegerDType(dtype) ? Math.floor(spec.spikes.fine) : spec.spikes.fine;
+    rec.spikes = { ...spec.spikes, fine: Math.min(fine, abs) };
+  }
+  return rec;
 }
 
-/** The pipeline of a lossy record: sz then the level's integer back end. */
-export function lossyPipeline(rec: LossyRecord, level: Level, order = 8): CodecConfig[] {
-  const sz: CodecConfig = rec.bps !== null ? { id: 'sz', bps: rec.bps, order } : { id: 'sz', abs: rec.abs!, order };
+/**
+ * The pipeline of a lossy record: sz then the level's integer back end. Integer data is quantized
+ * on its value lattice where it sits on one (`grid=1`: sz finds it per chunk and channel, e.g. N1's
+ * 10-bit codes on a ~64.06 grid); the bound stays `abs` in stored units. Spike shaping needs the
+ * sampling rate (the detector's 300 Hz high-pass).
+ */
+export function lossyPipeline(rec: LossyRecord, level: Level, dtype: DType, sampleRateHz?: number | null, order = 32): CodecConfig[] {
+  let sz: CodecConfig;
+  if (rec.mode === 'f1' || rec.mode === 'snr') {
+    sz = { id: 'sz', order, ...(rec.mode === 'f1' ? { tf1: rec.value } : { tsnr: rec.value }) };
+    if (rec.mode === 'f1') {
+      if (!(sampleRateHz && sampleRateHz > 600)) throw new UsageError('--target f1=: needs the sampling rate (> 600 Hz; give --sample-rate for raw input)');
+      sz.fs = sampleRateHz;
+    }
+  } else sz = rec.bps !== null ? { id: 'sz', bps: rec.bps, order } : { id: 'sz', abs: rec.abs!, order };
+  if (isIntegerDType(dtype)) sz.grid = 1;
+  if (rec.spikes) {
+    if (!(sampleRateHz && sampleRateHz > 600)) throw new UsageError('--lossy ...,spikes=: needs the sampling rate (> 600 Hz; give --sample-rate for raw input)');
+    Object.assign(sz, { fine: rec.spikes.fine, fs: sampleRateHz, win: Math.round((rec.spikes.winMs * sampleRateHz) / 1000), near: rec.spikes.near });
+  }
   return [sz, level === 'max' ? { id: 'cm', limit: 255, rate: 8 } : { id: 'rans' }];
 }
 

@@ -95,12 +95,24 @@ export interface SourceRecord {
  * range it was resolved from (rel, psnr). Absent for lossless files and explicit `--codec` pipelines.
  */
 export interface LossyRecord {
-  mode: 'abs' | 'rel' | 'psnr' | 'bps';
+  /** abs/rel/psnr/bps: `--lossy`; f1/snr: `--target` (abs chosen per chunk to meet it) */
+  mode: 'abs' | 'rel' | 'psnr' | 'bps' | 'f1' | 'snr';
   value: number;
   abs: number | null;
   bps: number | null;
   guaranteed: boolean;
   range: [number, number] | null;
+  /** spike-window noise shaping (`--lossy ...,spikes=F`): bound F inside the windows, stored units */
+  spikes?: SpikeShaping;
+}
+
+/** Finer bound near the original's spike-threshold excursions (docs/lossy.md). */
+export interface SpikeShaping {
+  fine: number;
+  /** fraction of the reference detector's threshold that opens a window */
+  near: number;
+  /** window half-width, ms */
+  winMs: number;
 }
 
 export interface ContainerHeader {
@@ -181,10 +193,16 @@ const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isSa
 
 function lossyFromJson(l: any): LossyRecord {
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  if (!l || typeof l !== 'object' || !['abs', 'rel', 'psnr', 'bps'].includes(l.mode) || !num(l.value) || typeof l.guaranteed !== 'boolean') fail('bad lossy record');
+  if (!l || typeof l !== 'object' || !['abs', 'rel', 'psnr', 'bps', 'f1', 'snr'].includes(l.mode) || !num(l.value) || typeof l.guaranteed !== 'boolean') fail('bad lossy record');
   if (!(l.abs === null || (num(l.abs) && l.abs >= 0)) || !(l.bps === null || (num(l.bps) && l.bps > 0))) fail('bad lossy bound');
   if (!(l.range === null || (Array.isArray(l.range) && l.range.length === 2 && l.range.every(num)))) fail('bad lossy range');
-  return { mode: l.mode, value: l.value, abs: l.abs, bps: l.bps, guaranteed: l.guaranteed, range: l.range };
+  const rec: LossyRecord = { mode: l.mode, value: l.value, abs: l.abs, bps: l.bps, guaranteed: l.guaranteed, range: l.range };
+  if (l.spikes !== undefined) {
+    const sp = l.spikes;
+    if (!sp || !num(sp.fine) || sp.fine < 0 || !num(sp.near) || sp.near < 0 || !num(sp.winMs) || sp.winMs < 0) fail('bad lossy spikes record');
+    rec.spikes = { fine: sp.fine, near: sp.near, winMs: sp.winMs };
+  }
+  return rec;
 }
 
 export function headerFromJson(j: any): ContainerHeader {

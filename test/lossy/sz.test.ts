@@ -8,6 +8,9 @@ import { isNeurozipError } from '../../src/core/errors.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { parseLossy, resolveLossy } from '../../src/api/lossy.js';
 import { conformance } from '../kit/conformance.js';
+import { targetLadder } from '../../src/codecs/lossy/sz.js';
+import { snr } from '../../src/metrics/fidelity.js';
+import { compareSpikes } from '../../src/spikes/detect.js';
 import { cli } from '../kit/cli.js';
 import { realExcerpts, rng } from '../kit/signals.js';
 import { REPO_ROOT, tempDir } from '../kit/paths.js';
@@ -20,6 +23,25 @@ conformance('sz:abs=3,order=8+rans', { dtypes: [...ALL], tolerance: () => 3 });
 conformance('sz:abs=100,order=4+rans', { dtypes: ['int16', 'float32', 'uint16'], tolerance: () => 100 });
 conformance('sz:abs=0.25,order=8+rans', { dtypes: ['float32', 'float64'], tolerance: () => 0.25, real: false });
 conformance('sz:bps=3,order=8+rans', { dtypes: ['int16', 'float64'], tolerance: () => Infinity });
+conformance('sz:abs=100,order=32,grid=1+rans', { dtypes: [...INTS, 'float32'], tolerance: () => 100 });
+conformance('sz:abs=300,order=16,grid=1,fine=0,fs=20000,win=12,near=0.7+rans', { dtypes: ['int16', 'uint16', 'int32'], tolerance: () => 300 });
+
+/** int16 samples on a ~64.06 lattice (10-bit ADC codes scaled like N1): an AR(2) oscillation plus noise and negative spikes. */
+function latticeSignal(n: number, seed: number): Int16Array {
+  const r = rng(seed);
+  const a = new Int16Array(n);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const s0 = 1.98 * s1 - 0.9802 * s2 + 20 * (r() - 0.5);
+    s2 = s1;
+    s1 = s0;
+    const spike = i % 997 < 8 ? -60 * Math.sin((Math.PI * (i % 997)) / 8) : 0;
+    const code = Math.max(-511, Math.min(511, Math.round(s0 / 20 + spike + 3 * (r() - 0.5))));
+    a[i] = Math.round(code * 64.06);
+  }
+  return a;
+}
 
 const LIMITS: Record<string, [number, number]> = {
   int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535], int32: [-2147483648, 2147483647], uint32: [0, 4294967295],
@@ -106,6 +128,98 @@ describe('sz: the abs bound holds on every sample', () => {
     }
   });
 
+  test('grid=1: quantizes in lattice steps, reconstructions stay on the lattice, bound holds in stored units', async () => {
+    const x = latticeSignal(20000, 7);
+    const spec = { dtype: 'int16' as const, shape: [x.length, 1] };
+    const values = new Set(x);
+    const plain = await Pipeline.fromString('sz:abs=100,order=32+rans');
+    const grid = await Pipeline.fromString('sz:abs=100,order=32,grid=1+rans');
+    const eg = grid.encode(x, spec);
+    const y = grid.decode(eg, spec);
+    let worst = 0;
+    let onGrid = 0;
+    for (let i = 0; i < x.length; i++) {
+      worst = Math.max(worst, Math.abs(y[i]! - x[i]!));
+      if (values.has(y[i]!)) onGrid++;
+    }
+    assert.ok(worst <= 100, `max error ${worst}`);
+    // index bound floor(100 / 65) = 1: errors of 0 or one lattice step (64 or 65)
+    assert.ok(worst >= 64 && worst <= 65, `max error ${worst} is one lattice step`);
+    assert.ok(onGrid > 0.99 * x.length, `${onGrid} of ${x.length} reconstructions on the lattice`);
+    // below one lattice step the lattice coder is lossless
+    const g0 = await Pipeline.fromString('sz:abs=40,order=32,grid=1+rans');
+    assert.deepEqual(g0.decode(g0.encode(x, spec), spec), x);
+    assert.ok(eg.byteLength < plain.encode(x, spec).byteLength * 1.2, 'lattice coding is not much larger than plain sz at the same bound');
+  });
+
+  test('fine= (spike shaping): windows around near-threshold excursions keep the fine bound, elsewhere abs', async () => {
+    const x = latticeSignal(30000, 11);
+    const spec = { dtype: 'int16' as const, shape: [x.length, 1] };
+    const shaped = await Pipeline.fromString('sz:abs=400,order=32,grid=1,fine=0,fs=20000,win=12,near=0.7+rans');
+    const coarse = await Pipeline.fromString('sz:abs=400,order=32,grid=1+rans');
+    const enc = shaped.encode(x, spec);
+    const y = shaped.decode(enc, spec);
+    let exact = 0;
+    let troughs = 0;
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) {
+      worst = Math.max(worst, Math.abs(y[i]! - x[i]!));
+      // every injected spike's trough lies inside a window: reconstructed exactly
+      if (i % 997 === 4) {
+        troughs++;
+        if (y[i] === x[i]) exact++;
+      }
+    }
+    assert.ok(exact >= troughs - 1 && worst <= 400 && worst > 64, `${exact} of ${troughs} spike troughs exact, worst ${worst}`);
+    assert.ok(enc.byteLength > coarse.encode(x, spec).byteLength, 'the windows cost bytes');
+    for (const bad of ['sz:abs=10,fine=0+rans', 'sz:abs=10,fs=20000+rans', 'sz:abs=10,grid=2+rans']) {
+      await assert.rejects(Pipeline.fromString(bad), (e) => isNeurozipError(e, 'InvalidConfig'), bad);
+    }
+  });
+
+  test('target mode (tsnr, tf1): each chunk meets its target, coarser targets cost fewer bytes', async (t) => {
+    const sigs = realExcerpts(20000, 40000).filter((s) => s.name === 'real.n1');
+    if (sigs.length === 0) return t.skip('../shared/data is absent');
+    const s = sigs[0]!;
+    let prev = Infinity;
+    for (const db of [30, 20, 12]) {
+      const p = await Pipeline.fromString(`sz:tsnr=${db},order=16,grid=1+rans`);
+      const enc = p.encode(s.data, s.spec);
+      const y = p.decode(enc, s.spec);
+      assert.ok(snr(s.data, y, 1) >= db, `tsnr=${db}: ${snr(s.data, y, 1)}`);
+      assert.ok(enc.byteLength < prev, `tsnr=${db} not smaller`);
+      prev = enc.byteLength;
+    }
+    const p = await Pipeline.fromString('sz:tf1=0.99,fs=19531,order=16,grid=1+rans');
+    const y = p.decode(p.encode(s.data, s.spec), s.spec);
+    const k = compareSpikes(s.data, y, 1, 19531);
+    assert.ok(k.original + k.reconstructed === 0 || (2 * k.hits) / (k.original + k.reconstructed) >= 0.99, JSON.stringify(k));
+    assert.deepEqual(targetLadder(10, true), [0, 1, 2, 3, 4, 6, 8]);
+    for (const bad of ['sz:tsnr=20,abs=3+rans', 'sz:tf1=0.9+rans', 'sz:tsnr=20,tf1=0.9,fs=20000+rans']) {
+      await assert.rejects(Pipeline.fromString(bad), (e) => isNeurozipError(e, 'InvalidConfig'), bad);
+    }
+  });
+
+  test('corrupt lattice side bytes are typed errors', async () => {
+    const x = latticeSignal(4000, 3);
+    const spec = { dtype: 'int16' as const, shape: [x.length, 1] };
+    const p = await Pipeline.fromString('sz:abs=100,order=8,grid=1,fine=0,fs=20000+rans');
+    const enc = p.encode(x, spec);
+    let typed = 0;
+    for (let k = 0; k < 60; k++) {
+      const bad = enc.slice();
+      const at = (k * 7919) % bad.length;
+      bad[at] = bad[at]! ^ (1 + (k % 255));
+      try {
+        p.decode(bad, spec);
+      } catch (e) {
+        assert.ok(isNeurozipError(e), `flip at ${at}: ${String(e)}`);
+        typed++;
+      }
+    }
+    assert.ok(typed > 0);
+  });
+
   test('bad configs are typed errors', async () => {
     for (const text of ['sz', 'sz:abs=-1', 'sz:abs=1,bps=2', 'sz:order=40,abs=1', 'sz:abs=1,foo=2']) {
       await assert.rejects(Pipeline.fromString(text), (e) => isNeurozipError(e, 'InvalidConfig'), text);
@@ -128,6 +242,14 @@ describe('--lossy parsing and resolution', () => {
     assert.equal(resolveLossy(parseLossy('psnr=60'), 'int16', [-1000, 1000]).abs, 2);
     assert.equal(resolveLossy(parseLossy('bps=2'), 'int16', undefined).guaranteed, false);
   });
+  test('spikes= options parse, default and resolve (fine never above abs)', () => {
+    assert.deepEqual(parseLossy('abs=300,spikes=0').spikes, { fine: 0, near: 0.7, winMs: 1 });
+    assert.deepEqual(parseLossy('abs=300,spikes=40,near=0.5,win=1').spikes, { fine: 40, near: 0.5, winMs: 1 });
+    assert.equal(resolveLossy(parseLossy('abs=30,spikes=100.7'), 'int16', undefined).spikes!.fine, 30);
+    for (const text of ['abs=3,near=0.5', 'abs=3,spikes=-1', 'abs=3,spikes=1,near=2', 'bps=2,spikes=0', 'abs=3,spikes=1,foo=2', 'abs=3,spikes=x']) {
+      assert.throws(() => parseLossy(text), (e) => isNeurozipError(e, 'Usage'), text);
+    }
+  });
 });
 
 describe('CLI: compress --lossy, info, verify --against', () => {
@@ -147,6 +269,7 @@ describe('CLI: compress --lossy, info, verify --against', () => {
     assert.deepEqual(i.lossy, { mode: 'abs', value: 40, abs: 40, bps: null, guaranteed: true, range: null });
     assert.equal(i.pipeline[0].id, 'sz');
     assert.equal(i.pipeline[0].abs, 40);
+    assert.equal(i.pipeline[0].grid, 1, 'integer data: quantized on its value lattice');
     r = cli(['info', join(dir, 'a.nzp')]);
     assert.match(r.stdout, /LOSSY/);
     assert.match(r.stdout, /error\s+\|x - x̂\| <= 40 on every sample, guaranteed/);
@@ -160,6 +283,40 @@ describe('CLI: compress --lossy, info, verify --against', () => {
     r = cli(['decompress', join(dir, 'a.nzp'), '-o', join(dir, 'a.wav')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(join(dir, 'a.wav')).byteLength, readFileSync(wav).byteLength);
+  });
+
+  test('abs=...,spikes=F: shaping recorded in the header and shown by info; bound checked', () => {
+    let r = cli(['compress', wav, '-o', join(dir, 's.nzp'), '--lossy', 'abs=300,spikes=0,win=0.5']);
+    assert.equal(r.code, 0, r.stderr);
+    r = cli(['info', join(dir, 's.nzp'), '--json']);
+    const i = JSON.parse(r.stdout);
+    assert.deepEqual(i.lossy.spikes, { fine: 0, near: 0.7, winMs: 0.5 });
+    assert.equal(i.errorBound, 300);
+    assert.equal(i.pipeline[0].fine, 0);
+    assert.equal(i.pipeline[0].win, Math.round(0.5e-3 * i.sampleRateHz));
+    r = cli(['info', join(dir, 's.nzp')]);
+    assert.match(r.stdout, /<= 300 on every sample, guaranteed; <= 0 within 0.5 ms/);
+    r = cli(['verify', join(dir, 's.nzp'), '--against', wav]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('--target f1= / snr=: per-chunk bound meets the target, info shows it, decoding needs nothing else', () => {
+    for (const t of ['f1=0.99', 'snr=20']) {
+      const out = join(dir, `t-${t}.nzp`);
+      let r = cli(['compress', wav, '-o', out, '--target', t]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`target ${t.replace('.', '\\.')}, no bound`));
+      r = cli(['info', out, '--json']);
+      const i = JSON.parse(r.stdout);
+      assert.equal(i.lossy.mode, t.split('=')[0]);
+      assert.equal(i.errorBound, null);
+      assert.equal(i.pipeline[0].abs, undefined);
+      r = cli(['info', out]);
+      assert.match(r.stdout, /target (spike F1|SNR) >= /);
+      r = cli(['verify', out, '--against', wav]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    for (const bad of ['f1=2', 'psnr=3', 'snr=x']) assert.equal(cli(['compress', wav, '-o', join(dir, 'bad.nzp'), '--target', bad]).code, 2, bad);
   });
 
   test('verify --against fails against a different original', () => {

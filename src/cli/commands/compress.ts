@@ -37,6 +37,7 @@ export function register(program: Command): void {
     .option('--codec <spec>', 'explicit pipeline, e.g. delta:order=2+shuffle+zstd:level=19 (see docs/spec/pipeline.md)')
     .option('--events', 'lossy spike-event codec (events:fs=<rate>; docs/spec/codecs/events.md), never labelled lossless')
     .option('--lossy <mode=value>', 'lossy, error-bounded: abs=N (stored units), rel=R (of the value range), psnr=DB; or the rate mode bps=B (see docs/lossy.md)')
+    .option('--target <metric=value>', 'lossy, per chunk the cheapest bound meeting f1=F (reference spike detector) or snr=DB (see docs/lossy.md)')
     .option('--force-lossy', 'allow --lossy on formats that must stay exact (SpikeGLX .bin+.meta, mtscomp .cbin)')
     .option('-f, --force', 'overwrite existing outputs')
     .option('-q, --quiet', 'print nothing but errors')
@@ -57,7 +58,7 @@ export function register(program: Command): void {
         if (inputs.length > 1) throw new UsageError("'-' (stdin) must be the only input");
         if (!raw) throw new UsageError('stdin is read as raw binary: give --dtype and --channels (and --sample-rate)');
         if (!o.output) throw new UsageError('compressing stdin needs -o OUT.nzp (or -o - for stdout)');
-        if (o.lossy) throw new UsageError('--lossy needs a file input (the bound is checked against it), not stdin');
+        if (o.lossy || o.target) throw new UsageError('--lossy/--target need a file input (the bound is checked against it), not stdin');
         const r = await compressStream(process.stdin, o.output, { ...raw, level: o.level, codec: o.codec, force: o.force, verify: o.verify, ...(o.chunkSeconds && raw.sampleRateHz ? { chunkSamples: Math.max(1, Math.round(o.chunkSeconds * raw.sampleRateHz)) } : {}) });
         if (!o.quiet && !o.json) process.stderr.write(`stdin -> ${o.output}: ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)}, ${(r.rawBytes / Math.max(1, r.compressedBytes)).toFixed(3)}x, ${r.verified ? 'verified' : 'not verified'}\n`);
         if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
@@ -74,6 +75,7 @@ export function register(program: Command): void {
             level: o.level,
             codec: o.events ? eventsPipeline(input, raw) : o.codec,
             lossy: o.lossy,
+            target: o.target,
             forceLossy: o.forceLossy,
             force: o.force,
             verify: o.verify,
@@ -90,7 +92,7 @@ export function register(program: Command): void {
         else if (!o.quiet) {
           const mbps = r.rawBytes / 1e6 / Math.max(r.encodeSeconds, 1e-9);
           process.stderr.write(
-            `${input} -> ${output}: ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)}, ${r.ratio.toFixed(3)}x, ${mbps.toFixed(1)} MB/s, ${r.verified ? (r.lossless ? 'verified' : `LOSSY, verified: max |error| ${r.maxAbsError}${r.lossy?.guaranteed ? ` <= abs ${r.lossy.abs}` : r.lossy ? ' (rate mode, no bound)' : ''}`) : 'not verified'}\n`,
+            `${input} -> ${output}: ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)}, ${r.ratio.toFixed(3)}x, ${mbps.toFixed(1)} MB/s, ${r.verified ? (r.lossless ? 'verified' : `LOSSY, verified: max |error| ${r.maxAbsError}${r.lossy?.guaranteed ? ` <= abs ${r.lossy.abs}` : r.lossy ? (r.lossy.bps !== null ? ' (rate mode, no bound)' : ` (target ${r.lossy.mode}=${r.lossy.value}, no bound)`) : ''}`) : 'not verified'}\n`,
           );
         }
       });
