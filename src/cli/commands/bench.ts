@@ -4,7 +4,6 @@ import { UsageError } from '../../core/errors.js';
 import { LEVELS } from '../../codecs/levels.js';
 import { expandGrid } from '../../bench/grid.js';
 import { benchCsv, benchJson } from '../../bench/output.js';
-import { renderBenchHtml } from '../../bench/report.js';
 import { expandInputs, externalPeers, runBench, type BenchCodec } from '../../bench/runner.js';
 import { signalStats } from '../../bench/stats.js';
 import { losslessZoo, missingZoo } from '../../bench/zoo.js';
@@ -112,7 +111,7 @@ export function register(program: Command): void {
           src.close();
         }
         const command = ['neurozip', ...process.argv.slice(2)].join(' ');
-        writeFileSync(o.html, await renderBenchHtml({ command, report, stats: { file: first.path, stats } }));
+        writeFileSync(o.html, await (await import('../../bench/report.js')).renderBenchHtml({ command, report, stats: { file: first.path, stats } }));
       }
       if (!o.quiet && !(o.grid && !o.csv)) {
         const rows = [...report.results]

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { renderStatsHtml } from '../../bench/report.js';
 import { signalStats } from '../../bench/stats.js';
 import { openSource } from '../../formats/index.js';
 import { parseDType, parseNonNegInt, parsePositiveInt, parsePositiveNumber, rawFromFlags, table } from '../util.js';
@@ -26,7 +25,7 @@ export function register(program: Command): void {
       } finally {
         src.close();
       }
-      if (o.html) writeFileSync(o.html, await renderStatsHtml(input, st, ['neurozip', ...process.argv.slice(2)].join(' ')));
+      if (o.html) writeFileSync(o.html, await (await import('../../bench/report.js')).renderStatsHtml(input, st, ['neurozip', ...process.argv.slice(2)].join(' ')));
       if (o.json) {
         const sg = st.spectrogram;
         const out = {

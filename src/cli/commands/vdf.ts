@@ -11,7 +11,6 @@ import '../../codecs/builtin.js';
 import { codecFromConfig } from '../../codecs/registry.js';
 import { formatPipelineString, parsePipelineString } from '../../pipeline/spec-string.js';
 import { psnr } from '../../metrics/fidelity.js';
-import { renderCompareHtml } from '../../bench/vdf-figure.js';
 import { fmtBytes, parseNonNegInt, parsePositiveNumber } from '../util.js';
 
 /**
@@ -133,7 +132,7 @@ export function register(program: Command): void {
       const e = momentErrors(m0, m1);
       const r = { file, cell: o.cell, codec: codec.toConfig(), rawBytes: x.byteLength, codecBytes: enc.byteLength, ratio: x.byteLength / enc.byteLength, maxAbsError: me, maxErrorOverMax: me / mx, psnr: psnr(x, y), momentErrors: e, encodeMs: t1 - t0, decodeMs: t2 - t1 };
       if (o.html) {
-        const html = await renderCompareHtml({
+        const html = await (await import('../../bench/vdf-figure.js')).renderCompareHtml({
           title: `${basename(file)} cell ${o.cell}: ${formatPipelineString([codec.toConfig()])}`,
           shape: v.shape,
           original: x,
