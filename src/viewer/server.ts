@@ -252,7 +252,9 @@ export function specFromControls(q: URLSearchParams, s: SeriesData): string {
     stages.push(level === 'max' ? 'cm:limit=255,rate=8' : 'rans');
     return stages.join('+');
   }
-  const tail = levelPipeline(level, { dtype: s.info.dtype, nChannels: s.info.nChannels, sampleRateHz: s.info.sampleRateHz ?? undefined });
+  // svd hands float32 coefficients on: the level's coder must then be the float one
+  const tailDType = rank > 0 ? 'float32' : s.info.dtype;
+  const tail = levelPipeline(level, { dtype: tailDType, nChannels: s.info.nChannels, sampleRateHz: s.info.sampleRateHz ?? undefined });
   return [...stages, formatPipelineString(tail)].join('+');
 }
 
