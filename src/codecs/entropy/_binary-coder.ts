@@ -93,3 +93,22 @@ export class BinaryDecoder {
     if (this.pos !== this.input.length) throw new CorruptDataError(`${this.what}: ${this.input.length - this.pos} unexpected trailing bytes`);
   }
 }
+
+/**
+ * n adaptive bit probabilities (16-bit state, shift-4 update, 12-bit output clamped to
+ * [1, 4095]) for BinaryEncoder/BinaryDecoder; used by sz3d and the volume codecs.
+ */
+export class AdaptiveBits {
+  readonly p: Uint16Array;
+  constructor(n: number) {
+    this.p = new Uint16Array(n).fill(1 << 15);
+  }
+  prob(k: number): number {
+    const v = this.p[k]! >>> 4;
+    return v < 1 ? 1 : v > 4095 ? 4095 : v;
+  }
+  update(k: number, bit: number): void {
+    const v = this.p[k]!;
+    this.p[k] = bit ? v + ((65536 - v) >> 4) : v - (v >> 4);
+  }
+}

@@ -18,7 +18,7 @@ import type { ChunkSpec } from '../../core/types.js';
 import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
 import { dims } from '../filter/delta.js';
-import { autocorrelation, levinson, quantize, type LpcFilter } from '../filter/lpc.js';
+import { designLpc as designLpcAt, type LpcFilter } from '../filter/lpc.js';
 import { readZigzag, writeZigzag } from '../filter/remap.js';
 import { valueBits } from './_signed.js';
 import { BinaryDecoder, BinaryEncoder } from './_binary-coder.js';
@@ -41,27 +41,9 @@ function signCtx(s: number): number {
   return s === 0 ? 0 : s > 0 ? 1 : 2;
 }
 
-/** The LPC of one channel, designed as `lpc` does (order chosen by estimated cost). */
-export function designLpc(x: Float64Array, n: number, maxOrderParam: number): LpcFilter {
-  const maxOrder = Math.min(maxOrderParam, Math.max(0, n - 1));
-  if (maxOrder === 0) return { order: 0, shift: 0, q: new Int32Array(0) };
-  const r = new Float64Array(maxOrder + 1);
-  autocorrelation(x, n, maxOrder, r);
-  const coefs: Float64Array[] = [];
-  for (let p = 1; p <= maxOrder; p++) coefs.push(new Float64Array(p));
-  const err = new Float64Array(maxOrder + 1);
-  const top = levinson(r, maxOrder, coefs, err);
-  if (top === 0) return { order: 1, shift: 0, q: Int32Array.of(1) };
-  let best = 1;
-  let bestCost = Infinity;
-  for (let p = 1; p <= top; p++) {
-    const cost = 0.5 * n * Math.log2(Math.max(err[p]! / n, 1e-9)) + p * (PRECISION + 2);
-    if (cost < bestCost) {
-      bestCost = cost;
-      best = p;
-    }
-  }
-  return quantize(coefs[best - 1]!, best, PRECISION);
+/** The LPC of one channel, designed exactly as `lpc` does, at lmscm's fixed precision. */
+export function designLpc(x: Float64Array, n: number, maxOrder: number): LpcFilter {
+  return designLpcAt(x, n, maxOrder, PRECISION);
 }
 
 /** Per-channel adaptive state shared by encoder and decoder. */

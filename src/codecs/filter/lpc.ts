@@ -25,6 +25,32 @@ export interface LpcFilter {
   q: Int32Array;
 }
 
+/**
+ * The LPC of one channel: autocorrelation, Levinson-Durbin up to `maxOrder`, the order with the
+ * lowest estimated cost (n/2 log2 E_p + p coefficient bits), coefficients quantized to `precision`.
+ */
+export function designLpc(x: Float64Array, n: number, maxOrderParam: number, precision: number): LpcFilter {
+  const maxOrder = Math.min(maxOrderParam, Math.max(0, n - 1));
+  if (maxOrder === 0) return { order: 0, shift: 0, q: new Int32Array(0) };
+  const r = new Float64Array(maxOrder + 1);
+  autocorrelation(x, n, maxOrder, r);
+  const coefs: Float64Array[] = [];
+  for (let p = 1; p <= maxOrder; p++) coefs.push(new Float64Array(p));
+  const err = new Float64Array(maxOrder + 1);
+  const top = levinson(r, maxOrder, coefs, err);
+  if (top === 0) return { order: 1, shift: 0, q: Int32Array.of(1) };
+  let best = 1;
+  let bestCost = Infinity;
+  for (let p = 1; p <= top; p++) {
+    const cost = 0.5 * n * Math.log2(Math.max(err[p]! / n, 1e-9)) + p * (precision + 2);
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = p;
+    }
+  }
+  return quantize(coefs[best - 1]!, best, precision);
+}
+
 /** Autocorrelation lags 0..maxLag of a (Tukey-windowed) signal. */
 export function autocorrelation(x: Float64Array, n: number, maxLag: number, out: Float64Array): void {
   const w = new Float64Array(n);
@@ -125,25 +151,7 @@ class LpcCodec implements ArrayToArrayCodec {
 
   /** Picks the order by estimated cost and quantizes. */
   design(x: Float64Array, n: number): LpcFilter {
-    const maxOrder = Math.min(this.order, Math.max(0, n - 1));
-    if (maxOrder === 0) return { order: 0, shift: 0, q: new Int32Array(0) };
-    const r = new Float64Array(maxOrder + 1);
-    autocorrelation(x, n, maxOrder, r);
-    const coefs: Float64Array[] = [];
-    for (let p = 1; p <= maxOrder; p++) coefs.push(new Float64Array(p));
-    const err = new Float64Array(maxOrder + 1);
-    const top = levinson(r, maxOrder, coefs, err);
-    if (top === 0) return { order: 1, shift: 0, q: Int32Array.of(1) };
-    let best = 1;
-    let bestCost = Infinity;
-    for (let p = 1; p <= top; p++) {
-      const cost = 0.5 * n * Math.log2(Math.max(err[p]! / n, 1e-9)) + p * (this.precision + 2);
-      if (cost < bestCost) {
-        bestCost = cost;
-        best = p;
-      }
-    }
-    return quantize(coefs[best - 1]!, best, this.precision);
+    return designLpc(x, n, this.order, this.precision);
   }
 
   encodeWithSide(x: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array } {

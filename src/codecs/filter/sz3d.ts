@@ -20,7 +20,7 @@ import { CorruptDataError, UnsupportedFormatError } from '../../core/errors.js';
 import { elementCount, type ChunkSpec } from '../../core/types.js';
 import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
-import { BinaryDecoder, BinaryEncoder } from '../entropy/_binary-coder.js';
+import { AdaptiveBits as Bits, BinaryDecoder, BinaryEncoder } from '../entropy/_binary-coder.js';
 
 const FORMAT = 1;
 const QMAX = 1 << 29;
@@ -225,21 +225,6 @@ function quantize(plan: Plan, recon: TypedArray, codes: Int32Array, x?: TypedArr
 
 // ---- entropy coding of the codes ----
 
-const RATE = 4;
-class Bits {
-  readonly p: Uint16Array;
-  constructor(n: number) {
-    this.p = new Uint16Array(n).fill(1 << 15);
-  }
-  prob(k: number): number {
-    const v = this.p[k]! >>> 4;
-    return v < 1 ? 1 : v > 4095 ? 4095 : v;
-  }
-  update(k: number, bit: number): void {
-    const v = this.p[k]!;
-    this.p[k] = bit ? v + ((65536 - v) >> RATE) : v - (v >> RATE);
-  }
-}
 
 function ctxOf(codes: Int32Array, i: number, xx: number, y: number, z: number, nx: number, sxy: number): number {
   let s = 0;

@@ -8,7 +8,7 @@
 import type { TypedArray } from '../../core/dtype.js';
 import { CorruptDataError, UnsupportedFormatError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
-import { BinaryDecoder, BinaryEncoder } from '../entropy/_binary-coder.js';
+import { AdaptiveBits as Bits, BinaryDecoder, BinaryEncoder } from '../entropy/_binary-coder.js';
 
 export { dims3 } from '../filter/sz3d.js';
 
@@ -16,21 +16,6 @@ export function checkFloat(id: string, spec: ChunkSpec): void {
   if (spec.dtype !== 'float32' && spec.dtype !== 'float64') throw new UnsupportedFormatError(`${id}: float32 or float64 only, not ${spec.dtype}`);
 }
 
-const RATE = 4;
-class Bits {
-  readonly p: Uint16Array;
-  constructor(n: number) {
-    this.p = new Uint16Array(n).fill(1 << 15);
-  }
-  prob(k: number): number {
-    const v = this.p[k]! >>> 4;
-    return v < 1 ? 1 : v > 4095 ? 4095 : v;
-  }
-  update(k: number, bit: number): void {
-    const v = this.p[k]!;
-    this.p[k] = bit ? v + ((65536 - v) >> RATE) : v - (v >> RATE);
-  }
-}
 
 /** The largest |code| the coefficient coder accepts (quantizers clamp to it): 2^53 - 1. */
 export const CODE_MAX = Number.MAX_SAFE_INTEGER;
