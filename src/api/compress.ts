@@ -9,6 +9,7 @@ import { ChunkPool, defaultThreads, orderedMap } from '../parallel/pool.js';
 import '../codecs/builtin.js';
 import type { CodecConfig } from '../codecs/codec.js';
 import { levelPipeline, type Level } from '../codecs/levels.js';
+import { workersCanRun } from '../codecs/registry.js';
 import type { ContainerHeader, LossyRecord } from '../container/format.js';
 import { NzpReader } from '../container/reader.js';
 import { ContainerWriter, chooseChunkSamples } from '../container/writer.js';
@@ -311,7 +312,8 @@ async function decodeChunksInOrder(r: NzpReader, threads: number | undefined, co
 /** Runs `job` with a worker pool when more than one thread and chunk make it worth it. */
 async function withPool<T>(pipeline: Pipeline, threads: number | undefined, nChunks: number, job: (pool: ChunkPool | undefined) => Promise<T>): Promise<T> {
   const n = Math.min(threads ?? defaultThreads(), nChunks);
-  const pool = n > 1 ? new ChunkPool(pipeline.toConfig(), n) : undefined;
+  const config = pipeline.toConfig();
+  const pool = n > 1 && workersCanRun(config) ? new ChunkPool(config, n) : undefined;
   try {
     return await job(pool);
   } finally {

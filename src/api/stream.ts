@@ -37,10 +37,12 @@ export class StreamEncoder {
   private rawBytes = 0;
 
   constructor(readonly header: ContainerHeader, pipeline: Pipeline) {
-    this.writer = new ContainerWriter({ write: (b) => void this.out.push(new Uint8Array(b)) }, header, pipeline);
+    // the writer hands over fresh arrays it never touches again: keep them, copy once in take()
+    this.writer = new ContainerWriter({ write: (b) => void this.out.push(b) }, header, pipeline);
   }
 
   private take(): Uint8Array {
+    if (this.out.length === 0) return new Uint8Array(0);
     const n = this.out.reduce((a, b) => a + b.byteLength, 0);
     const all = new Uint8Array(n);
     let p = 0;

@@ -43,4 +43,4 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   hermite: () => import('./volume/hermite.js'),
 };
 
-for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory);
+for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory, 'builtin');

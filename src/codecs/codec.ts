@@ -21,7 +21,13 @@ interface CodecBase {
 /** Transforms an array into another array (delta, remap, quantize...). */
 export interface ArrayToArrayCodec extends CodecBase {
   readonly kind: 'array->array';
-  encode(input: TypedArray, spec: ChunkSpec): TypedArray;
+  /**
+   * `out`, when the pipeline gives one, is a scratch array of the encoded spec's dtype and length
+   * (old contents are garbage) that the stage may fill completely and return instead of allocating:
+   * per-chunk allocations are what make the GC pause low-latency streams and page faults slow
+   * parallel workers. Stages may ignore it.
+   */
+  encode(input: TypedArray, spec: ChunkSpec, out?: TypedArray): TypedArray;
   /** `spec` is the spec of the array this stage received on encode (what decode must produce). */
   decode(input: TypedArray, spec: ChunkSpec, out?: TypedArray): TypedArray;
   /** The spec of encode's output, when it differs from the input's. */
@@ -31,7 +37,7 @@ export interface ArrayToArrayCodec extends CodecBase {
    * this pair instead of relying on encode/decode alone: the pipeline frames each stage's side bytes
    * ahead of the payload (docs/spec/pipeline-side.md) and hands them back on decode.
    */
-  encodeWithSide?(input: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array };
+  encodeWithSide?(input: TypedArray, spec: ChunkSpec, out?: TypedArray): { data: TypedArray; side: Uint8Array };
   decodeWithSide?(input: TypedArray, side: Uint8Array, spec: ChunkSpec, out?: TypedArray): TypedArray;
 }
 

@@ -6,15 +6,26 @@ type Loader = () => CodecFactory | Promise<CodecFactory>;
 const ID_RE = /^[a-z][a-z0-9._-]*$/;
 const loaders = new Map<string, Loader>();
 const loaded = new Map<string, CodecFactory>();
+const builtin = new Set<string>();
 
 /**
  * Registers a codec under `id`. The loader runs on first use, so heavy backends (native addons,
  * wasm) load only when a pipeline needs them. Third parties register namespaced ids ("acme.foo").
  */
-export function registerCodec(id: string, loader: Loader): void {
+export function registerCodec(id: string, loader: Loader, origin: 'builtin' | 'user' = 'user'): void {
   if (!ID_RE.test(id)) throw new InvalidConfigError(`codec id '${id}' must match ${ID_RE}`);
   loaders.set(id, loader);
   loaded.delete(id);
+  if (origin === 'builtin') builtin.add(id);
+  else builtin.delete(id);
+}
+
+/**
+ * Whether worker threads can run this pipeline: they load only the built-in codecs, so a codec
+ * registered at run time (or a built-in id overridden) is known to this thread alone.
+ */
+export function workersCanRun(configs: readonly CodecConfig[]): boolean {
+  return configs.every((c) => builtin.has(c.id));
 }
 
 export function registeredCodecIds(): string[] {

@@ -34,9 +34,20 @@ export function isHdf5File(path: string): boolean {
   }
 }
 
+/**
+ * The one line of an HDF5 error worth showing: its error stack (HDF5-DIAG, #000 outermost) ends
+ * with the root cause, e.g. "bad superblock version number".
+ */
+export function hdf5Reason(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const frames = [...text.matchAll(/#\d+: .*? in [\w.]+\(\): ([^\n]+)/g)];
+  return (frames.length ? frames[frames.length - 1]![1]! : text.split('\n')[0]!).trim();
+}
+
 let ready: Promise<unknown> | undefined;
+/** h5wasm, ready; HDF5's errors throw (their text in our one-line message) instead of printing a stack. */
 export async function h5(): Promise<typeof h5wasm> {
-  ready ??= h5wasm.ready;
+  ready ??= h5wasm.ready.then((m) => m.activate_throwing_error_handler());
   await ready;
   return h5wasm;
 }
@@ -189,7 +200,7 @@ export async function openHdf5Array(path: string, dataset?: string): Promise<Hdf
   try {
     f = new h.File(resolve(path), 'r');
   } catch (e) {
-    throw new UnsupportedFormatError(`${path}: not a readable HDF5 file (${(e as Error).message})`);
+    throw new UnsupportedFormatError(`${path}: not a readable HDF5 file (${hdf5Reason(e)})`);
   }
   try {
     const { ds, name } = findDataset(path, f, dataset);
@@ -232,7 +243,7 @@ export async function openHdf5Array(path: string, dataset?: string): Promise<Hdf
       /* already failing */
     }
     if (e instanceof NeurozipError) throw e;
-    throw new UnsupportedFormatError(`${path}: not a readable HDF5 file (${(e as Error).message})`);
+    throw new UnsupportedFormatError(`${path}: not a readable HDF5 file (${hdf5Reason(e)})`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { dtypeOf, itemsize, type TypedArray } from '../core/dtype.js';
+import { allocArray, dtypeOf, itemsize, type TypedArray } from '../core/dtype.js';
 import { CorruptDataError, InvalidConfigError, isNeurozipError } from '../core/errors.js';
 import { ByteReader, ByteWriter } from '../core/bytes.js';
 import { elementCount, type ChunkSpec } from '../core/types.js';
@@ -10,8 +10,13 @@ import { formatPipelineString, parsePipelineString } from './spec-string.js';
  * A chain of codecs: array->array stages, exactly one array->bytes serializer (the plain `bytes`
  * serializer is inserted when none is named), then bytes->bytes stages. Encode runs forward,
  * decode backward. Building is async (codecs load lazily); encode and decode are synchronous.
+ * The arrays passed between stages live in scratch buffers owned by the pipeline and reused from
+ * chunk to chunk (never the arrays it returns): fresh per-chunk arrays cost GC pauses in
+ * low-latency streams and page faults in parallel workers.
  */
 export class Pipeline {
+  private readonly scratch: (TypedArray | undefined)[] = [];
+
   private constructor(
     readonly arrayStages: readonly ArrayToArrayCodec[],
     readonly serializer: ArrayToBytesCodec,
@@ -60,6 +65,21 @@ export class Pipeline {
     return formatPipelineString(this.toConfig());
   }
 
+  /** A reusable array for `spec` in `slot` (contents are garbage). */
+  private scratchFor(slot: number, spec: ChunkSpec): TypedArray {
+    const n = elementCount(spec.shape);
+    const have = this.scratch[slot];
+    if (have && dtypeOf(have) === spec.dtype && have.length >= n) return have.subarray(0, n);
+    const a = allocArray(spec.dtype, n);
+    this.scratch[slot] = a;
+    return a;
+  }
+
+  /** A stage may hand its input through (`bytes` views it): never return a scratch buffer. */
+  private detach<T extends TypedArray>(a: T): T {
+    return this.scratch.some((s) => s?.buffer === a.buffer) ? (a.slice() as T) : a;
+  }
+
   /** Specs seen by each array stage, then the one the serializer receives (last). */
   private specChain(spec: ChunkSpec): ChunkSpec[] {
     const specs = [spec];
@@ -74,19 +94,21 @@ export class Pipeline {
     const specs = this.specChain(spec);
     let a = data;
     const sides: Uint8Array[] = [];
+    // scratch slots: 2i for stage i's encode output, 2i + 1 for stage i's decode output
     this.arrayStages.forEach((s, i) => {
+      const out = this.scratchFor(2 * i, specs[i + 1]!);
       if (s.encodeWithSide) {
-        const r = s.encodeWithSide(a, specs[i]!);
+        const r = s.encodeWithSide(a, specs[i]!, out);
         a = r.data;
         sides.push(r.side);
       } else {
-        a = s.encode(a, specs[i]!);
+        a = s.encode(a, specs[i]!, out);
       }
     });
     const last = specs[specs.length - 1]!;
     let b = this.serializer.encode(a, last);
     for (const s of this.bytesStages) b = s.encode(b, last);
-    if (sides.length === 0) return b;
+    if (sides.length === 0) return this.detach(b);
     // Side information of the stages that have it, in stage order, each as varint length + bytes,
     // then the payload (docs/spec/pipeline-side.md). Pipelines without such stages are unchanged.
     const w = new ByteWriter(b.byteLength + 64);
@@ -111,22 +133,22 @@ export class Pipeline {
       const s = this.bytesStages[i]!;
       b = guard(s.id, () => s.decode(b, last, maxBytes));
     }
-    let a = guard(this.serializer.id, () => this.serializer.decode(b, last, this.arrayStages.length ? undefined : out));
+    const k = this.arrayStages.length;
+    let a = guard(this.serializer.id, () => this.serializer.decode(b, last, k ? this.scratchFor(2 * k - 1, last) : out));
     checkShape(this.serializer.id, a, last);
     for (let i = this.arrayStages.length - 1; i >= 0; i--) {
       const s = this.arrayStages[i]!;
       const prev = a;
       const side = sides[i];
-      a = guard(s.id, () =>
-        s.decodeWithSide && side ? s.decodeWithSide(prev, side, specs[i]!, i === 0 ? out : undefined) : s.decode(prev, specs[i]!, i === 0 ? out : undefined),
-      );
+      const into = i === 0 ? out : this.scratchFor(2 * i - 1, specs[i]!);
+      a = guard(s.id, () => (s.decodeWithSide && side ? s.decodeWithSide(prev, side, specs[i]!, into) : s.decode(prev, specs[i]!, into)));
       checkShape(s.id, a, specs[i]!);
     }
     if (out && a !== out) {
       out.set(a as never);
       return out;
     }
-    return a;
+    return out ? a : this.detach(a);
   }
 }
 

@@ -124,20 +124,11 @@ export function cooStats(g: CooGrid): CooStats {
   };
 }
 
-type H5 = typeof import('h5wasm/node').default;
-let h5: Promise<H5> | undefined;
-async function loadH5(): Promise<H5> {
-  h5 ??= import('h5wasm/node').then(async (m) => {
-    await m.default.ready;
-    return m.default;
-  });
-  return h5;
-}
 
 /** Writes the grid as HDF5 (the seed's dataset and attribute names). */
 export async function writeCooH5(path: string, g: CooGrid, opts: { force?: boolean; meta?: Record<string, string | number> } = {}): Promise<CooStats> {
   if (existsSync(path) && !opts.force) throw new OutputExistsError(`${path} exists (use -f to overwrite)`);
-  const H = await loadH5();
+  const H = await (await import('../formats/hdf5.js')).h5();
   const f = new H.File(path, 'w');
   const st = cooStats(g);
   try {
@@ -165,12 +156,13 @@ export async function writeCooH5(path: string, g: CooGrid, opts: { force?: boole
 export async function readCooH5(path: string): Promise<CooGrid & { attrs: Record<string, unknown> }> {
   if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
   if (!hasHdf5Signature(path)) throw new UnsupportedFormatError(`${path}: not an HDF5 file (no HDF5 signature)`);
-  const H = await loadH5();
-  let f: InstanceType<H5['File']>;
+  const { h5, hdf5Reason } = await import('../formats/hdf5.js');
+  const H = await h5();
+  let f: InstanceType<typeof H.File>;
   try {
     f = new H.File(path, 'r');
   } catch (e) {
-    throw new UnsupportedFormatError(`${path}: not a readable HDF5 file (${(e as Error).message})`);
+    throw new UnsupportedFormatError(`${path}: not a readable HDF5 file (${hdf5Reason(e)})`);
   }
   try {
     const ds = (name: string, n: number | null, cols?: number) => {

@@ -47,15 +47,26 @@ test('a worker that dies fails its tasks with a clear error', async () => {
 });
 
 test('a failure inside a worker leaves no partial output', async () => {
-  // registered in this thread only, so the workers cannot build the pipeline
-  registerCodec('test.mainonly', () => ({
-    id: 'test.mainonly',
-    kind: 'bytes->bytes',
-    description: 'test',
-    fromConfig: () => ({ id: 'test.mainonly', kind: 'bytes->bytes', lossless: true, encode: (b) => b, decode: (b) => b, toConfig: () => ({ id: 'test.mainonly' }) }),
-  }));
+  // registered in this thread only but claimed built-in, so the pool sends it to workers that cannot build it
+  registerCodec('test.mainonly', passThrough('test.mainonly'), 'builtin');
   const p = wav('b.wav');
   await assert.rejects(compressFile(p, `${p}.nzp`, { threads: 2, chunkSeconds: 0.1, codec: 'test.mainonly' }), (e) => isNeurozipError(e) && /test\.mainonly/.test(e.message));
   assert.equal(existsSync(`${p}.nzp`), false);
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
 });
+
+test('a codec registered at run time runs in this thread when threads are asked for', async () => {
+  registerCodec('test.runtime', passThrough('test.runtime'));
+  const p = wav('c.wav');
+  await compressFile(p, `${p}.nzp`, { threads: 2, chunkSeconds: 0.1, codec: 'delta+test.runtime' });
+  assert.equal((await verifyFile(`${p}.nzp`, undefined, 2)).ok, true);
+});
+
+function passThrough(id: string) {
+  return () => ({
+    id,
+    kind: 'bytes->bytes' as const,
+    description: 'test',
+    fromConfig: () => ({ id, kind: 'bytes->bytes' as const, lossless: true, encode: (b: Uint8Array) => b, decode: (b: Uint8Array) => b, toConfig: () => ({ id }) }),
+  });
+}

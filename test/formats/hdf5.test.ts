@@ -117,6 +117,11 @@ np.save('h5py.npy', x)`,
     await assert.rejects(openArrayReader(join(dir, 'fake.h5')), (e) => isNeurozipError(e, 'UnsupportedFormat') && /not a readable HDF5 file/.test((e as Error).message));
     const src = await openArrayReader(join(dir, 'fake.h5')).catch(() => undefined);
     assert.equal(src, undefined);
+    // the CLI says it in one line: HDF5's own error stack is not printed
+    const r = cli(['compress', 'fake.h5', '-o', 'fake.nzp'], dir);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /HDF5-DIAG/);
     writeFileSync(join(dir, 'taken.h5'), 'x');
     const tiny = await openHdf5Array(join(dir, 'fake.h5')).catch((e) => e);
     assert.ok(isNeurozipError(tiny, 'UnsupportedFormat'));

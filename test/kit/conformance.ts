@@ -109,10 +109,14 @@ function checkRoundTrip(p: Pipeline, s: Signal, opts: ConformanceOptions): void 
     for (let i = 0; i < dec.length; i++) worst = Math.max(worst, Math.abs(dec[i]! - s.data[i]!));
     assert.ok(worst <= tol, `${s.name}: max error ${worst} > bound ${tol}`);
   }
-  // decode into a caller's buffer
-  const out = s.data.slice().fill(0);
+  // decode into a caller's buffer holding garbage (stages get dirty scratch arrays too)
+  const out = s.data.slice();
+  new Uint8Array(out.buffer, out.byteOffset, out.byteLength).fill(0x5a);
   const dec2 = p.decode(enc, s.spec, out);
   assert.equal(dec2, out, `${s.name}: decode(out) must return out`);
+  assertSameArray(dec2, dec, `${s.name}: decode(out) vs decode()`);
+  // the pipeline reuses its scratch arrays: a second encode must give the same bytes
+  assert.deepEqual(p.encode(s.data, s.spec), enc, `${s.name}: a second encode differs`);
 }
 
 export function assertSameArray(a: TypedArray, b: TypedArray, what: string): void {

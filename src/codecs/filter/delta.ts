@@ -15,10 +15,10 @@ class DeltaCodec implements ArrayToArrayCodec {
   readonly lossless = true;
   constructor(readonly order: 1 | 2) {}
 
-  encode(x: TypedArray, spec: ChunkSpec): TypedArray {
+  encode(x: TypedArray, spec: ChunkSpec, out?: TypedArray): TypedArray {
     checkDType(spec);
     const [n, c] = dims(spec);
-    const y = allocArray(spec.dtype, x.length);
+    const y = out ?? allocArray(spec.dtype, x.length);
     for (let ch = 0; ch < c; ch++) {
       let p1 = 0;
       let p2 = 0;

@@ -48,10 +48,10 @@ class LutCodec implements ArrayToArrayCodec {
     return { dtype: 'int32', shape: spec.shape };
   }
 
-  encode(x: TypedArray, spec: ChunkSpec): TypedArray {
+  encode(x: TypedArray, spec: ChunkSpec, out?: TypedArray): TypedArray {
     const [lo] = this.range(spec);
     const m = this.codes(spec);
-    const y = new Int32Array(x.length);
+    const y = out instanceof Int32Array && out.length === x.length ? out : new Int32Array(x.length);
     for (let i = 0; i < x.length; i++) y[i] = m[x[i]! - lo]!;
     return y;
   }
