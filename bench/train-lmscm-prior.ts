@@ -2,7 +2,7 @@
  * Trains the `lmscm` prior on the FIRST half of the n1 files (sorted by name) and, optionally,
  * measures it on the second half (docs/lossless-results.md). Deterministic: same files, same bytes.
  *
- *   node dist/bench/train-lmscm-prior.js [--out assets/lmscm-prior-n1-v1.bin] [--cap 32]
+ *   node dist/bench/train-lmscm-prior.js [--model 2] [--out assets/lmscm-prior-n1-v1.bin] [--cap 64]
  *        [--eval-every K] [--caps 8,16,32,64]
  *
  * Training: every training file is remapped (`remap`, as the max pipeline does) and coded by ONE
@@ -52,7 +52,8 @@ export function n1Halves(): { train: string[]; test: string[] } {
 async function main(): Promise<void> {
   const { train, test } = n1Halves();
   const remap = remapFactory.fromConfig({ id: 'remap' }) as unknown as RemapSide;
-  const cap = Number(arg('--cap') ?? 32);
+  const cap = Number(arg('--cap') ?? 64);
+  const model = Number(arg('--model') ?? 2);
 
   // The absolute grid: every value seen in training, gap-filled as remap does (smallest gap g0).
   const seen = new Set<number>();
@@ -73,8 +74,8 @@ async function main(): Promise<void> {
   // centre the grid on the value axis
   const origin = Math.floor((VALUE_SPAN - idx) / 2);
 
-  const codec = new LmscmCodec(32, 255, 8);
-  const core = new Core(16, false, 255, 8);
+  const codec = new LmscmCodec(32, 255, 8, model);
+  const core = new Core(16, false, 255, 8, undefined, model);
   const hist = new Float64Array(VALUE_SPAN);
   let mismatched = 0;
   const t0 = performance.now();
@@ -105,8 +106,8 @@ async function main(): Promise<void> {
   if (every > 0) {
     const caps = (arg('--caps') ?? String(cap)).split(',').map(Number);
     const files = test.filter((_, i) => i % every === 0);
-    const variants: { label: string; codec: LmscmCodec }[] = [{ label: 'no prior', codec: new LmscmCodec(32, 255, 8) }];
-    for (const c of caps) variants.push({ label: `prior cap ${c}`, codec: new LmscmCodec(32, 255, 8, 'eval', { ...prior, countCap: c }) });
+    const variants: { label: string; codec: LmscmCodec }[] = [{ label: 'no prior', codec: new LmscmCodec(32, 255, 8, model) }];
+    for (const c of caps) variants.push({ label: `prior cap ${c}`, codec: new LmscmCodec(32, 255, 8, model, 'eval', { ...prior, countCap: c }) });
     const bytes = variants.map(() => 0);
     let fileBytes = 0;
     let exact = 0;
@@ -125,9 +126,9 @@ async function main(): Promise<void> {
       for (const v of w.x) if (v < min) min = v;
       const c0 = code.get(min);
       if (c0 !== undefined) {
-        const pc = new LmscmCodec(32, 255, 8, 'eval', prior);
+        const pc = new LmscmCodec(32, 255, 8, model, 'eval', prior);
         const trueOff = origin + c0;
-        const enc = pc.encodeWith(new Core(16, false, 255, 8, prior), r.data, s2, [trueOff]).length;
+        const enc = pc.encodeWith(new Core(16, false, 255, 8, prior, model), r.data, s2, [trueOff]).length;
         const got = pc.encode(r.data, s2).length;
         exact += enc;
         aligned += got;

@@ -7,15 +7,18 @@ import { alignShift, findAsset, histMean, KNOWN_PRIORS, logProfile, namedPrior, 
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { conformance } from '../kit/conformance.js';
 import { rng } from '../kit/signals.js';
+import { NO_DATA, sharedPath } from '../kit/paths.js';
+import { readFileSync } from 'node:fs';
 
-conformance('remap+lmscm:prior=n1-v1', { dtypes: ['int16'], realValues: 6000 });
+conformance('remap+lmscm:model=2', { dtypes: ['int16'], realValues: 6000 });
+conformance('remap+lmscm:model=2,prior=n1-v1', { dtypes: ['int16'], realValues: 6000 });
 
 function smallPrior(): LmscmPrior {
-  const m = new LmscmModel([6, 10], 3, 2, 255, 8e-9);
+  const m = new LmscmModel([6, 10], 3, 2, 255, 8e-9, 4);
   m.slot[0] = m.base[0]! + 1;
   m.slot[1] = m.base[1]! + 7;
   for (let i = 0; i < 50; i++) {
-    m.p(1, 1);
+    m.p(1, 1, 2);
     m.update(i % 3 === 0 ? 1 : 0);
   }
   const hist = new Float64Array(VALUE_SPAN);
@@ -28,7 +31,7 @@ test('lmscm prior: serialize / parse round trip, and loading caps the counts', (
   const p = smallPrior();
   const back = parsePrior(serializePrior(p), 'test prior');
   assert.deepEqual(back, p);
-  const m = new LmscmModel([6, 10], 3, 2, 255, 8e-9);
+  const m = new LmscmModel([6, 10], 3, 2, 255, 8e-9, 4);
   m.load(back.state, 20);
   const again = m.snapshot();
   assert.deepEqual(again.prob, p.state.prob);
@@ -40,7 +43,7 @@ test('lmscm prior: damaged bytes and a layout mismatch raise typed errors', () =
   const bytes = serializePrior(smallPrior());
   assert.throws(() => parsePrior(bytes.subarray(0, bytes.length >> 1), 'p'), (e) => isNeurozipError(e, 'CorruptData'));
   assert.throws(() => parsePrior(new Uint8Array([1, 2, 3]), 'p'), (e) => isNeurozipError(e, 'CorruptData'));
-  const other = new LmscmModel([6, 11], 3, 2, 255, 8e-9);
+  const other = new LmscmModel([6, 11], 3, 2, 255, 8e-9, 4);
   assert.throws(() => other.load(smallPrior().state, 20), (e) => isNeurozipError(e, 'InvalidConfig'));
 });
 
@@ -49,6 +52,8 @@ test('lmscm prior: the shipped asset is found and checked; unknown, missing or c
   assert.equal(findAsset('no-such-prior.bin'), undefined);
   assert.ok(namedPrior('n1-v1').state.prob.length > 0);
   await assert.rejects(Pipeline.fromString('lmscm:prior=nope'), (e) => isNeurozipError(e, 'InvalidConfig'));
+  // n1-v1 was trained for model 2
+  await assert.rejects(Pipeline.fromString('lmscm:prior=n1-v1'), (e) => isNeurozipError(e, 'InvalidConfig') && /model=2/.test((e as Error).message));
   KNOWN_PRIORS['test-missing'] = { file: 'no-such-prior.bin', sha256: '0'.repeat(64) };
   KNOWN_PRIORS['test-corrupt'] = { file: KNOWN_PRIORS['n1-v1']!.file, sha256: '0'.repeat(64) };
   try {
@@ -80,19 +85,15 @@ test('lmscm prior: alignment finds the shift of a chunk whose values follow the 
   assert.equal(alignShift(x, 0, n, 1, logProfile(hist), histMean(hist)), shift);
 });
 
-test('lmscm with a prior: a short excerpt codes smaller than without (n1-like data)', async () => {
-  // an N1-like signal: 10-bit codes on a grid of ~64.06 with uneven code widths
-  const r = rng(9);
-  const n = 4000;
+test('lmscm with a prior: a held-out n1 excerpt codes smaller than without', { skip: NO_DATA }, async () => {
+  // the last n1 file by sorted name is in the held-out half (the prior never saw it)
+  const buf = readFileSync(sharedPath('n1', 'ffb6837e-be2b-474f-bdd0-3c9cd631f39d.wav'));
+  const n = 20000;
   const x = new Int16Array(n);
-  let v = 0;
-  for (let i = 0; i < n; i++) {
-    v = 0.95 * v + (r() - 0.5) * 6;
-    x[i] = Math.round(Math.round(v + r() - 0.5) * 64.0625);
-  }
+  x.set(new Int16Array(buf.buffer.slice(buf.byteOffset + 44, buf.byteOffset + 44 + 2 * n)));
   const spec = { dtype: 'int16' as const, shape: [n, 1] };
-  const plain = await Pipeline.fromString('remap+lmscm');
-  const withPrior = await Pipeline.fromString('remap+lmscm:prior=n1-v1');
+  const plain = await Pipeline.fromString('remap+lmscm:model=2');
+  const withPrior = await Pipeline.fromString('remap+lmscm:model=2,prior=n1-v1');
   const a = plain.encode(x, spec);
   const b = withPrior.encode(x, spec);
   assert.deepEqual(withPrior.decode(b, spec), x);

@@ -20,6 +20,8 @@ export interface LmscmState {
   count: Uint8Array[];
   weights: Float64Array;
   apm: Uint16Array;
+  /** The second APM (model 2; empty for model 1). */
+  apm2: Uint16Array;
 }
 
 export class LmscmModel {
@@ -36,6 +38,8 @@ export class LmscmModel {
   readonly weights: Float64Array;
   readonly apm: Uint16Array;
   private apmIdx = 0;
+  readonly apm2: Uint16Array;
+  private apm2Idx = 0;
   private apmW = 0;
   private wBase = 0;
   private pMix = 0;
@@ -46,6 +50,7 @@ export class LmscmModel {
     nApm: number,
     readonly limit: number,
     readonly lr: number,
+    nApm2 = 0,
   ) {
     this.k = tableSizes.length;
     this.sizes = [...tableSizes];
@@ -62,6 +67,8 @@ export class LmscmModel {
     this.weights = new Float64Array(nWeightSets * (this.k + 1)).fill(0.3);
     this.apm = new Uint16Array(nApm * 33);
     for (let i = 0; i < this.apm.length; i++) this.apm[i] = squash(((i % 33) - 16) * 128) * 16;
+    this.apm2 = new Uint16Array(nApm2 * 33);
+    for (let i = 0; i < this.apm2.length; i++) this.apm2[i] = this.apm[i % 33]!;
   }
 
   /**
@@ -69,7 +76,7 @@ export class LmscmModel {
    * counters keep adapting quickly to the chunk (a prior, not a frozen model).
    */
   load(state: LmscmState, countCap: number): void {
-    if (state.prob.length !== this.k || state.weights.length !== this.weights.length || state.apm.length !== this.apm.length) {
+    if (state.prob.length !== this.k || state.weights.length !== this.weights.length || state.apm.length !== this.apm.length || state.apm2.length !== this.apm2.length) {
       throw new InvalidConfigError('lmscm: the prior does not fit this model layout (trained for another version)');
     }
     for (let m = 0; m < this.k; m++) {
@@ -82,6 +89,7 @@ export class LmscmModel {
     }
     this.weights.set(state.weights);
     this.apm.set(state.apm);
+    this.apm2.set(state.apm2);
   }
 
   /** A copy of the current state (training a prior). */
@@ -93,11 +101,14 @@ export class LmscmModel {
       prob.push(this.probs.slice(b, b + this.sizes[m]!));
       count.push(this.counts.slice(b, b + this.sizes[m]!));
     }
-    return { prob, count, weights: this.weights.slice(), apm: this.apm.slice() };
+    return { prob, count, weights: this.weights.slice(), apm: this.apm.slice(), apm2: this.apm2.slice() };
   }
 
-  /** P(bit = 1), 12-bit, from the counters at `slot` (set by the caller), weight set and APM context. */
-  p(wsel: number, apmCtx: number): number {
+  /**
+   * P(bit = 1), 12-bit, from the counters at `slot` (set by the caller), weight set and APM context;
+   * with a second APM (nApm2 > 0), its context `apm2Ctx` too, and p = (pMix + pApm + 2 pApm2) / 4.
+   */
+  p(wsel: number, apmCtx: number, apm2Ctx = 0): number {
     const k = this.k;
     const st = this.st;
     const probs = this.probs;
@@ -123,7 +134,16 @@ export class LmscmModel {
     this.apmW = w;
     const apm = this.apm;
     const pa = (apm[a]! * (128 - w) + apm[a + 1]! * w) >> 11;
-    let p = (pm + 3 * pa) >> 2;
+    let p: number;
+    const apm2 = this.apm2;
+    if (apm2.length > 0) {
+      const a2 = apm2Ctx * 33 + lo;
+      this.apm2Idx = a2;
+      const pb = (apm2[a2]! * (128 - w) + apm2[a2 + 1]! * w) >> 11;
+      p = (pm + pa + 2 * pb) >> 2;
+    } else {
+      p = (pm + 3 * pa) >> 2;
+    }
     if (p < 1) p = 1;
     else if (p > 4095) p = 4095;
     return p;
@@ -152,5 +172,11 @@ export class LmscmModel {
     const apm = this.apm;
     apm[a] += ((target - apm[a]!) * (128 - w)) >> 13;
     apm[a + 1] += ((target - apm[a + 1]!) * w) >> 13;
+    if (this.apm2.length > 0) {
+      const a2 = this.apm2Idx;
+      const apm2 = this.apm2;
+      apm2[a2] += ((target - apm2[a2]!) * (128 - w)) >> 13;
+      apm2[a2 + 1] += ((target - apm2[a2 + 1]!) * w) >> 13;
+    }
   }
 }

@@ -32,7 +32,7 @@ export interface LmscmPrior {
 
 /** The priors this build knows: name -> asset file and its sha256. */
 export const KNOWN_PRIORS: Record<string, { file: string; sha256: string }> = {
-  'n1-v1': { file: 'lmscm-prior-n1-v1.bin', sha256: 'TBD' },
+  'n1-v1': { file: 'lmscm-prior-n1-v1.bin', sha256: 'f8eb2e7e7a38a8740e31c2b61989a0837ca66915de41be6a14cdc431cc922368' },
 };
 
 const MAGIC = 0x504c5a4e; // 'NZLP' little-endian
@@ -42,9 +42,9 @@ const FORMAT = 1;
 export function serializePrior(p: LmscmPrior): Uint8Array {
   const s = p.state;
   const k = s.prob.length;
-  let size = 4 + 1 + 1 + 1 + 4 * k + 4 + 4 + 4;
+  let size = 4 + 1 + 1 + 1 + 4 * k + 4 + 4 + 4 + 4;
   for (let m = 0; m < k; m++) size += s.prob[m]!.length * 3;
-  size += s.weights.length * 8 + s.apm.length * 2 + VALUE_SPAN * 4;
+  size += s.weights.length * 8 + s.apm.length * 2 + s.apm2.length * 2 + VALUE_SPAN * 4;
   const buf = new Uint8Array(size);
   const dv = new DataView(buf.buffer);
   let o = 0;
@@ -55,11 +55,13 @@ export function serializePrior(p: LmscmPrior): Uint8Array {
   for (let m = 0; m < k; m++) dv.setUint32(o, s.prob[m]!.length, true), (o += 4);
   dv.setUint32(o, s.weights.length, true), (o += 4);
   dv.setUint32(o, s.apm.length, true), (o += 4);
+  dv.setUint32(o, s.apm2.length, true), (o += 4);
   dv.setUint32(o, VALUE_SPAN, true), (o += 4);
   for (let m = 0; m < k; m++) for (const v of s.prob[m]!) dv.setUint16(o, v, true), (o += 2);
   for (let m = 0; m < k; m++) for (const v of s.count[m]!) dv.setUint8(o++, v);
   for (const v of s.weights) dv.setFloat64(o, v, true), (o += 8);
   for (const v of s.apm) dv.setUint16(o, v, true), (o += 2);
+  for (const v of s.apm2) dv.setUint16(o, v, true), (o += 2);
   for (let i = 0; i < VALUE_SPAN; i++) dv.setUint32(o, Math.min(0xffffffff, Math.round(p.hist[i]!)), true), (o += 4);
   return deflateRawSync(buf, { level: 9 });
 }
@@ -82,15 +84,16 @@ export function parsePrior(bytes: Uint8Array, what: string): LmscmPrior {
   const countCap = dv.getUint8(5);
   const k = dv.getUint8(6);
   o = 7;
-  need(4 * k + 12);
+  need(4 * k + 16);
   const sizes: number[] = [];
   for (let m = 0; m < k; m++) sizes.push(dv.getUint32(o, true)), (o += 4);
   const nw = dv.getUint32(o, true);
   const na = dv.getUint32(o + 4, true);
-  const nh = dv.getUint32(o + 8, true);
-  o += 12;
+  const na2 = dv.getUint32(o + 8, true);
+  const nh = dv.getUint32(o + 12, true);
+  o += 16;
   if (nh !== VALUE_SPAN) throw new CorruptDataError(`${what}: value span ${nh}`);
-  const total = sizes.reduce((a, b) => a + 3 * b, 0) + nw * 8 + na * 2 + nh * 4;
+  const total = sizes.reduce((a, b) => a + 3 * b, 0) + nw * 8 + (na + na2) * 2 + nh * 4;
   if (o + total !== buf.length) throw new CorruptDataError(`${what}: size ${buf.length} does not match its layout`);
   const prob = sizes.map((sz) => {
     const a = new Uint16Array(sz);
@@ -98,7 +101,7 @@ export function parsePrior(bytes: Uint8Array, what: string): LmscmPrior {
     return a;
   });
   const count = sizes.map((sz) => {
-    const a = buf.slice(o, o + sz);
+    const a = new Uint8Array(buf.subarray(o, o + sz)); // a copy, not a Buffer
     o += sz;
     return a;
   });
@@ -106,9 +109,11 @@ export function parsePrior(bytes: Uint8Array, what: string): LmscmPrior {
   for (let i = 0; i < nw; i++) weights[i] = dv.getFloat64(o, true), (o += 8);
   const apm = new Uint16Array(na);
   for (let i = 0; i < na; i++) apm[i] = dv.getUint16(o, true), (o += 2);
+  const apm2 = new Uint16Array(na2);
+  for (let i = 0; i < na2; i++) apm2[i] = dv.getUint16(o, true), (o += 2);
   const hist = new Float64Array(nh);
   for (let i = 0; i < nh; i++) hist[i] = dv.getUint32(o, true), (o += 4);
-  return { state: { prob, count, weights, apm }, hist, countCap };
+  return { state: { prob, count, weights, apm, apm2 }, hist, countCap };
 }
 
 /** The asset's path: assets/FILE in the nearest ancestor of this module that has it. */

@@ -13,7 +13,7 @@
  */
 import { allocArray, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
-import { CorruptDataError } from '../../core/errors.js';
+import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
 import type { ArrayToBytesCodec, CodecConfig, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
@@ -36,6 +36,11 @@ const ID_REST = 132; // + min(t, 15)
 const VAL_BITS = 12; // value model: (value mod 4096) x 64 node kinds
 const VAL_K = 64;
 const PRECISION = 14;
+/** Model 2's SSE: classes of decisions sharing a value-keyed APM context. */
+const SSE_CLASSES = 8;
+const SSE_CLASS = new Uint8Array(NDEC).map((_, id) =>
+  id === ID_ZERO ? 0 : id < ID_UNARY ? 1 : id < ID_UNARY + 3 ? 2 + id - ID_UNARY : id < ID_TOP ? 5 : id < ID_SECOND ? 6 : 7,
+);
 const MAX_SHIFT = 24;
 
 function signCtx(s: number): number {
@@ -47,7 +52,6 @@ export function designLpc(x: Float64Array, n: number, maxOrder: number): LpcFilt
   return designLpcAt(x, n, maxOrder, PRECISION);
 }
 
-const EXP = Number(process.env.NZ_EXP ?? 0);
 const POW2 = new Float64Array(33).map((_, i) => 2 ** i);
 
 /** Per-channel adaptive state shared by encoder and decoder. */
@@ -85,39 +89,32 @@ export class Core {
   private c2 = 0;
   private c3 = 0;
   private vo = 0;
-  private wsel = 0;
-  private c5 = 0;
-  private c6 = 0;
-  private readonly nExtra: number;
+  private readonly sse: boolean;
   private readonly slot: Int32Array;
   private readonly b4: number;
   private readonly o1: number;
   private readonly o2: number;
   private readonly o3: number;
-  private readonly o5: number;
-  private readonly o6: number;
 
+  /** `model` 1: the original; 2: plus the value-keyed second APM (SSE). */
   constructor(
     bits: number,
     signed: boolean,
     limit: number,
     rate: number,
     prior?: LmscmPrior,
+    model = 1,
   ) {
     const sizes = [48 * NDEC, 144 * NDEC, 48 * NDEC, 36 * NDEC, (1 << VAL_BITS) * VAL_K];
-    if (EXP & 2) sizes.push(31 * NDEC);
-    if (EXP & 4) sizes.push(31 * NDEC);
-    this.nExtra = sizes.length - 5;
-    this.m = new LmscmModel(sizes, NDEC * (EXP & 1 ? 12 : 1), 48 * NDEC, limit, rate * 1e-9);
+    this.sse = model >= 2;
+    this.m = new LmscmModel(sizes, NDEC, 48 * NDEC, limit, rate * 1e-9, this.sse ? (1 << VAL_BITS) * SSE_CLASSES : 0);
     this.slot = this.m.slot;
+    // the context bases of the residual models and the value model as absolute counter indices
     const b = this.m.base;
-    this.b4 = b[4]!;
-    // the context bases of the four residual models become absolute counter indices
     this.o1 = b[1]!;
     this.o2 = b[2]!;
     this.o3 = b[3]!;
-    this.o5 = b[5] ?? 0;
-    this.o6 = b[6] ?? 0;
+    this.b4 = b[4]!;
     if (prior) this.m.load(prior.state, prior.countCap);
     this.maxE = bits - 1;
     this.lo = signed ? -(2 ** (bits - 1)) : 0;
@@ -151,18 +148,6 @@ export class Core {
     this.c2 = this.o2 + Math.min(47, qlog(c.avgS)) * NDEC;
     this.c3 = this.o3 + ((signCtx(c.r1) * 3 + signCtx(c.r2)) * 4 + fq) * NDEC;
     this.vo = c.vo;
-    if (EXP & 1) this.wsel = Math.min(11, this.c0 / NDEC >> 2) * NDEC;
-    let e = 5;
-    if (EXP & 2) {
-      const d = c.seen > 0 ? P - b[pos - 1]! : 0;
-      this.m.slot[e++] = (d === 0 ? 15 : d > 0 ? 15 + Math.min(15, qlog(d)) : 15 - Math.min(15, qlog(-d))) * NDEC;
-    }
-    if (EXP & 4) {
-      const d = c.seen > 1 ? 2 * b[pos - 1]! - b[pos - 2]! - P : 0;
-      this.m.slot[e++] = (d === 0 ? 15 : d > 0 ? 15 + Math.min(15, qlog(d)) : 15 - Math.min(15, qlog(-d))) * NDEC;
-    }
-    this.c5 = this.o5 + (this.m.slot[5] ?? 0);
-    this.c6 = this.o6 + (this.m.slot[6] ?? 0);
   }
 
   /** Sets the slots of decision `id` whose value node is (v, kind) and returns P(bit = 1). */
@@ -172,12 +157,10 @@ export class Core {
     s[1] = this.c1 + id;
     s[2] = this.c2 + id;
     s[3] = this.c3 + id;
-    s[4] = this.b4 + ((((v + this.vo) | 0) & ((1 << VAL_BITS) - 1)) * VAL_K + kind);
-    if (this.nExtra > 0) {
-      s[5] = this.c5 + id;
-      if (this.nExtra > 1) s[6] = this.c6 + id;
-    }
-    return this.m.p(this.wsel + id, this.c0 + id);
+    const vv = ((v + this.vo) | 0) & ((1 << VAL_BITS) - 1);
+    s[4] = this.b4 + vv * VAL_K + kind;
+    if (!this.sse) return this.m.p(id, this.c0 + id);
+    return this.m.p(id, this.c0 + id, vv * SSE_CLASSES + SSE_CLASS[id]!);
   }
 
   end(c: Channel, x: number, r: number): void {
@@ -206,6 +189,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
     readonly order: number,
     readonly limit: number,
     readonly rate: number,
+    readonly model = 1,
     readonly priorName?: string,
     readonly prior?: LmscmPrior,
   ) {
@@ -216,7 +200,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     const bits = valueBits(spec.dtype, this.id);
     const signed = spec.dtype.startsWith('int');
-    return this.encodeWith(new Core(bits, signed, this.limit, this.rate, this.prior), x, spec);
+    return this.encodeWith(new Core(bits, signed, this.limit, this.rate, this.prior, this.model), x, spec);
   }
 
   /**
@@ -322,7 +306,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
     }
     const body = rd.bytesView(rd.remaining);
     if (n * nc === 0 && body.length !== 4) throw new CorruptDataError('lmscm: empty chunk must end with 4 coder bytes');
-    const core = new Core(bits, signed, this.limit, this.rate, this.prior);
+    const core = new Core(bits, signed, this.limit, this.rate, this.prior, this.model);
     const m = core.m;
     const maxE = core.maxE;
     const dec = new BinaryDecoder(body, 'lmscm stream');
@@ -367,6 +351,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
 
   toConfig(): CodecConfig {
     const c: CodecConfig = { id: this.id, order: this.order, limit: this.limit, rate: this.rate };
+    if (this.model !== 1) c.model = this.model;
     if (this.priorName !== undefined) c.prior = this.priorName;
     return c;
   }
@@ -381,9 +366,13 @@ export const factory: CodecFactory = {
     const order = p.int('order', 32, 0, 32);
     const limit = p.int('limit', 255, 2, 255);
     const rate = p.int('rate', 8, 0, 10000);
+    const model = p.int('model', 1, 1, 2);
     const prior = p.str('prior', '');
     p.done();
-    if (prior === '') return new LmscmCodec(order, limit, rate);
-    return new LmscmCodec(order, limit, rate, prior, namedPrior(prior));
+    if (prior === '') return new LmscmCodec(order, limit, rate, model);
+    const trained = namedPrior(prior);
+    const priorModel = trained.state.apm2.length > 0 ? 2 : 1;
+    if (priorModel !== model) throw new InvalidConfigError(`lmscm: prior '${prior}' was trained for model=${priorModel}, not model=${model}`);
+    return new LmscmCodec(order, limit, rate, model, prior, trained);
   },
 };
