@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import '../src/codecs/builtin.js';
 import { factory as remapFactory } from '../src/codecs/filter/remap.js';
 import { Core, LmscmCodec } from '../src/codecs/entropy/lmscm.js';
+import { capCounts } from '../src/codecs/entropy/_lmscm-model.js';
 import { serializePrior, VALUE_SPAN, type LmscmPrior } from '../src/codecs/entropy/_lmscm-prior.js';
 import type { ChunkSpec } from '../src/core/types.js';
 import type { TypedArray } from '../src/core/dtype.js';
@@ -94,10 +95,11 @@ async function main(): Promise<void> {
     codec.encodeWith(core, y, { dtype: 'uint16', shape: [x.length, 1] }, [off]);
   }
   console.log(`trained on ${train.length} files in ${((performance.now() - t0) / 1000).toFixed(1)} s; grid ${u.length} values over ${idx + 1} codes (g0 ${g0}); samples off the grid: ${mismatched}`);
-  const prior: LmscmPrior = { state: core.m.snapshot(), hist, countCap: cap };
+  const trained = core.m.snapshot();
+  const prior: LmscmPrior = { state: capCounts(trained, cap), hist, countCap: cap };
   const out = arg('--out');
   if (out) {
-    const bytes = serializePrior(prior);
+    const bytes = serializePrior({ ...prior, state: trained }); // counts uncapped; the loader caps
     writeFileSync(out, bytes);
     console.log(`wrote ${out}: ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`);
   }
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     const caps = (arg('--caps') ?? String(cap)).split(',').map(Number);
     const files = test.filter((_, i) => i % every === 0);
     const variants: { label: string; codec: LmscmCodec }[] = [{ label: 'no prior', codec: new LmscmCodec(32, 255, 8, model) }];
-    for (const c of caps) variants.push({ label: `prior cap ${c}`, codec: new LmscmCodec(32, 255, 8, model, 'eval', { ...prior, countCap: c }) });
+    for (const c of caps) variants.push({ label: `prior cap ${c}`, codec: new LmscmCodec(32, 255, 8, model, 'eval', { ...prior, state: capCounts(trained, c), countCap: c }) });
     const bytes = variants.map(() => 0);
     let fileBytes = 0;
     let exact = 0;

@@ -30,13 +30,14 @@ function smallPrior(): LmscmPrior {
 test('lmscm prior: serialize / parse round trip, and loading caps the counts', () => {
   const p = smallPrior();
   const back = parsePrior(serializePrior(p), 'test prior');
-  assert.deepEqual(back, p);
-  const m = new LmscmModel([6, 10], 3, 2, 255, 8e-9, 4);
-  m.load(back.state, 20);
-  const again = m.snapshot();
-  assert.deepEqual(again.prob, p.state.prob);
-  assert.equal(Math.max(...again.count[0]!), 20);
-  assert.deepEqual(again.weights, p.state.weights);
+  assert.deepEqual(back.hist, p.hist);
+  assert.deepEqual(back.state.prob, p.state.prob);
+  assert.deepEqual(back.state.weights, p.state.weights);
+  assert.deepEqual(back.state.apm2, p.state.apm2);
+  assert.equal(Math.max(...p.state.count[0]!), 50);
+  assert.equal(Math.max(...back.state.count[0]!), 20, 'counts are capped on parse');
+  const m = new LmscmModel([6, 10], 3, 2, 255, 8e-9, 4, back.state);
+  assert.deepEqual(m.snapshot(), back.state);
 });
 
 test('lmscm prior: damaged bytes and a layout mismatch raise typed errors', () => {
@@ -44,7 +45,7 @@ test('lmscm prior: damaged bytes and a layout mismatch raise typed errors', () =
   assert.throws(() => parsePrior(bytes.subarray(0, bytes.length >> 1), 'p'), (e) => isNeurozipError(e, 'CorruptData'));
   assert.throws(() => parsePrior(new Uint8Array([1, 2, 3]), 'p'), (e) => isNeurozipError(e, 'CorruptData'));
   const other = new LmscmModel([6, 11], 3, 2, 255, 8e-9, 4);
-  assert.throws(() => other.load(smallPrior().state, 20), (e) => isNeurozipError(e, 'InvalidConfig'));
+  assert.throws(() => other.load(smallPrior().state), (e) => isNeurozipError(e, 'InvalidConfig'));
 });
 
 test('lmscm prior: the shipped asset is found and checked; unknown, missing or corrupt priors are clear errors', async () => {

@@ -24,6 +24,19 @@ export interface LmscmState {
   apm2: Uint16Array;
 }
 
+/**
+ * The state with every count capped at `cap`: loaded as a prior, the counters then keep adapting
+ * quickly to the chunk (rate 1/(cap + 1.5) at least) instead of being frozen by training's counts.
+ */
+export function capCounts(state: LmscmState, cap: number): LmscmState {
+  return { ...state, count: state.count.map((c) => c.map((n) => (n < cap ? n : cap))) };
+}
+
+/** Repeats a[0..period) over the whole array (doubling copies). */
+function fillPeriodic(a: Uint16Array, period: number): void {
+  for (let have = period; have < a.length; have *= 2) a.copyWithin(have, 0, Math.min(have, a.length - have));
+}
+
 export class LmscmModel {
   readonly k: number;
   /** All counters of all tables in one array (table m starts at base[m]): fewer indirections. */
@@ -51,6 +64,8 @@ export class LmscmModel {
     readonly limit: number,
     readonly lr: number,
     nApm2 = 0,
+    /** Start from this trained state (counts as stored: cap them first, see capCounts). */
+    start?: LmscmState,
   ) {
     this.k = tableSizes.length;
     this.sizes = [...tableSizes];
@@ -60,32 +75,36 @@ export class LmscmModel {
       this.base[m] = total;
       total += tableSizes[m]!;
     }
-    this.probs = new Uint16Array(total).fill(32768);
+    this.probs = new Uint16Array(total);
     this.counts = new Uint8Array(total);
     this.slot = new Int32Array(this.k);
     this.st = new Float64Array(this.k + 1);
-    this.weights = new Float64Array(nWeightSets * (this.k + 1)).fill(0.3);
+    this.weights = new Float64Array(nWeightSets * (this.k + 1));
     this.apm = new Uint16Array(nApm * 33);
-    for (let i = 0; i < this.apm.length; i++) this.apm[i] = squash(((i % 33) - 16) * 128) * 16;
     this.apm2 = new Uint16Array(nApm2 * 33);
-    for (let i = 0; i < this.apm2.length; i++) this.apm2[i] = this.apm[i % 33]!;
+    if (start) {
+      this.load(start);
+      return;
+    }
+    this.probs.fill(32768);
+    this.weights.fill(0.3);
+    for (let i = 0; i < 33; i++) this.apm[i] = squash((i - 16) * 128) * 16;
+    fillPeriodic(this.apm, 33);
+    if (this.apm2.length > 0) {
+      this.apm2.set(this.apm.subarray(0, 33));
+      fillPeriodic(this.apm2, 33);
+    }
   }
 
-  /**
-   * Starts from a trained state instead of the flat one. Counts are capped at `countCap` so the
-   * counters keep adapting quickly to the chunk (a prior, not a frozen model).
-   */
-  load(state: LmscmState, countCap: number): void {
+  /** Takes a trained state (a prior; its counts already capped, see capCounts). */
+  load(state: LmscmState): void {
     if (state.prob.length !== this.k || state.weights.length !== this.weights.length || state.apm.length !== this.apm.length || state.apm2.length !== this.apm2.length) {
       throw new InvalidConfigError('lmscm: the prior does not fit this model layout (trained for another version)');
     }
     for (let m = 0; m < this.k; m++) {
       if (state.prob[m]!.length !== this.sizes[m]) throw new InvalidConfigError('lmscm: the prior does not fit this model layout (trained for another version)');
-      const b = this.base[m]!;
-      this.probs.set(state.prob[m]!, b);
-      const src = state.count[m]!;
-      const dst = this.counts;
-      for (let i = 0; i < src.length; i++) dst[b + i] = src[i]! < countCap ? src[i]! : countCap;
+      this.probs.set(state.prob[m]!, this.base[m]!);
+      this.counts.set(state.count[m]!, this.base[m]!);
     }
     this.weights.set(state.weights);
     this.apm.set(state.apm);
@@ -116,10 +135,29 @@ export class LmscmModel {
     const slot = this.slot;
     const wb = wsel * (k + 1);
     let dot = 0;
-    for (let m = 0; m < k; m++) {
-      const v = stretch(probs[slot[m]!]! >>> 4);
-      st[m] = v;
-      dot += v * weights[wb + m]!;
+    if (k === 5) {
+      // lmscm's five models, unrolled (the same sums in the same order)
+      const v0 = stretch(probs[slot[0]!]! >>> 4);
+      const v1 = stretch(probs[slot[1]!]! >>> 4);
+      const v2 = stretch(probs[slot[2]!]! >>> 4);
+      const v3 = stretch(probs[slot[3]!]! >>> 4);
+      const v4 = stretch(probs[slot[4]!]! >>> 4);
+      st[0] = v0;
+      st[1] = v1;
+      st[2] = v2;
+      st[3] = v3;
+      st[4] = v4;
+      dot = v0 * weights[wb]!;
+      dot += v1 * weights[wb + 1]!;
+      dot += v2 * weights[wb + 2]!;
+      dot += v3 * weights[wb + 3]!;
+      dot += v4 * weights[wb + 4]!;
+    } else {
+      for (let m = 0; m < k; m++) {
+        const v = stretch(probs[slot[m]!]! >>> 4);
+        st[m] = v;
+        dot += v * weights[wb + m]!;
+      }
     }
     st[k] = 256;
     dot += 256 * weights[wb + k]!;

@@ -17,12 +17,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
-import type { LmscmState } from './_lmscm-model.js';
+import { capCounts, type LmscmState } from './_lmscm-model.js';
 
 /** The absolute value axis of the value model (values are taken modulo this). */
 export const VALUE_SPAN = 4096;
 
 export interface LmscmPrior {
+  /** The state a chunk starts from (counts already capped at countCap). */
   state: LmscmState;
   /** Training occurrences of each absolute value (mod VALUE_SPAN). */
   hist: Float64Array;
@@ -113,7 +114,7 @@ export function parsePrior(bytes: Uint8Array, what: string): LmscmPrior {
   for (let i = 0; i < na2; i++) apm2[i] = dv.getUint16(o, true), (o += 2);
   const hist = new Float64Array(nh);
   for (let i = 0; i < nh; i++) hist[i] = dv.getUint32(o, true), (o += 4);
-  return { state: { prob, count, weights, apm, apm2 }, hist, countCap };
+  return { state: capCounts({ prob, count, weights, apm, apm2 }, countCap), hist, countCap };
 }
 
 /** The asset's path: assets/FILE in the nearest ancestor of this module that has it. */
@@ -158,23 +159,34 @@ export function logProfile(hist: Float64Array): Float64Array {
 /**
  * The shift o (0..VALUE_SPAN-1) that makes the channel's values v -> v + o most likely under the
  * prior's histogram. Searched within +-SEARCH of the shift that matches the means; channels with
- * more than MAX_DISTINCT distinct values take the mean-matching shift (their values are not on a
- * grid like the training set's).
+ * more than MAX_DISTINCT distinct values (or a range of 2^20 or more) take the mean-matching shift
+ * (their values are not on a grid like the training set's).
  */
 export function alignShift(values: ArrayLike<number>, start: number, count: number, stride: number, profile: Float64Array, profileMean: number): number {
   if (count === 0) return 0;
-  const distinct = new Map<number, number>();
   let sum = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = 0, k = start; i < count; i++, k += stride) {
     const v = values[k]!;
     sum += v;
-    distinct.set(v, (distinct.get(v) ?? 0) + 1);
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   const mod = (x: number) => ((Math.round(x) % VALUE_SPAN) + VALUE_SPAN) % VALUE_SPAN;
   const base = mod(profileMean - sum / count);
-  if (distinct.size > MAX_DISTINCT) return base;
-  const vs = [...distinct.keys()];
-  const ns = vs.map((v) => distinct.get(v)!);
+  if (hi - lo >= 1 << 20) return base;
+  // the histogram of the values (dense over lo..hi), then its non-empty bins
+  const h = new Int32Array(hi - lo + 1);
+  for (let i = 0, k = start; i < count; i++, k += stride) h[values[k]! - lo]++;
+  const vs: number[] = [];
+  const ns: number[] = [];
+  for (let i = 0; i < h.length; i++) {
+    if (h[i]! === 0) continue;
+    if (vs.length === MAX_DISTINCT) return base;
+    vs.push(i + lo);
+    ns.push(h[i]!);
+  }
   let best = base;
   let bestScore = -Infinity;
   for (let d = -SEARCH; d <= SEARCH; d++) {

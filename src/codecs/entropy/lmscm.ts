@@ -107,7 +107,7 @@ export class Core {
   ) {
     const sizes = [48 * NDEC, 144 * NDEC, 48 * NDEC, 36 * NDEC, (1 << VAL_BITS) * VAL_K];
     this.sse = model >= 2;
-    this.m = new LmscmModel(sizes, NDEC, 48 * NDEC, limit, rate * 1e-9, this.sse ? (1 << VAL_BITS) * SSE_CLASSES : 0);
+    this.m = new LmscmModel(sizes, NDEC, 48 * NDEC, limit, rate * 1e-9, this.sse ? (1 << VAL_BITS) * SSE_CLASSES : 0, prior?.state);
     this.slot = this.m.slot;
     // the context bases of the residual models and the value model as absolute counter indices
     const b = this.m.base;
@@ -115,7 +115,6 @@ export class Core {
     this.o2 = b[2]!;
     this.o3 = b[3]!;
     this.b4 = b[4]!;
-    if (prior) this.m.load(prior.state, prior.countCap);
     this.maxE = bits - 1;
     this.lo = signed ? -(2 ** (bits - 1)) : 0;
     this.hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
