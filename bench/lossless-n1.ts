@@ -1,12 +1,14 @@
 /**
  * Lossless measurement on the shared data (see docs/lossless-results.md):
  *
- *   node dist/bench/lossless-n1.js [--every K] [--level fast|default|max | --codec SPEC] [--ephys] [--files a,b]
+ *   node dist/bench/lossless-n1.js [--every K] [--half train|test] [--level fast|default|max | --codec SPEC] [--ephys] [--files a,b]
  *
  * n1 mode: the int16 samples of each N1 WAV (skip the 44-byte header) as ONE chunk [nSamples, 1];
  * ratio = sum of WAV file bytes / (sum of encoded payload bytes + 300 bytes per file, an estimate of
  * the container overhead). Every file is decoded and compared byte for byte. Speed is MB of original
  * samples per second of encode / decode, with node:zlib deflate level 6 timed in the same run.
+ * --half: only the first (train) or second (test) half of the n1 files by sorted name; a trained
+ * prior (lmscm `prior=n1-v1`, bench/train-lmscm-prior.ts) is trained on the first and judged on the second.
  * --ephys: the multichannel int16 recordings, one chunk per ~1 s (at least 256 KiB raw), ratio per file.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -33,12 +35,15 @@ interface Item {
   rateHz: number;
 }
 
-function n1Items(every: number): Item[] {
+function n1Items(every: number, half?: string): Item[] {
   const dir = join(DATA, 'n1');
   const names = readdirSync(dir).filter((f) => f.endsWith('.wav')).sort();
+  const h = Math.ceil(names.length / 2);
+  if (half !== undefined && half !== 'train' && half !== 'test') throw new Error(`--half ${half}: expected train or test`);
   const out: Item[] = [];
   names.forEach((name, i) => {
-    if (i % every !== 0) return;
+    // every K-th file of the whole sorted list (the same files with or without --half)
+    if (i % every !== 0 || (half === 'train' && i >= h) || (half === 'test' && i < h)) return;
     const buf = readFileSync(join(dir, name));
     const data = new Int16Array((buf.byteLength - 44) >> 1);
     data.set(new Int16Array(buf.buffer.slice(buf.byteOffset + 44, buf.byteOffset + 44 + data.length * 2)));
@@ -145,9 +150,25 @@ async function main(): Promise<void> {
     return;
   }
   const every = Number(arg('--every') ?? 1);
-  const items = n1Items(every);
-  const r = await run(items, mk, (it) => it.data.length, 300);
-  console.log(line(`n1 ${items.length} files, ${label}`, r));
+  const half = arg('--half');
+  if (half) {
+    const items = n1Items(every, half);
+    const r = await run(items, mk, (it) => it.data.length, 300);
+    console.log(line(`n1 ${items.length} files (${half} half), ${label}`, r));
+    return;
+  }
+  // all files, reported per half too (the held-out half is what a trained prior is judged on)
+  const parts: [string, Item[]][] = [
+    ['train', n1Items(every, 'train')],
+    ['test', n1Items(every, 'test')],
+  ];
+  const total: Result = { fileBytes: 0, encBytes: 0, rawBytes: 0, encS: 0, decS: 0, zEncS: 0, zDecS: 0, zBytes: 0 };
+  for (const [name, items] of parts) {
+    const r = await run(items, mk, (it) => it.data.length, 300);
+    console.log(line(`  ${name} half: ${items.length} files`, r));
+    for (const k of Object.keys(total) as (keyof Result)[]) total[k] += r[k];
+  }
+  console.log(line(`n1 ${parts[0]![1].length + parts[1]![1].length} files, ${label}`, total));
 }
 
 await main();

@@ -17,6 +17,10 @@ export interface LevelInput {
  *   default — the same coder, LPC order <= 32;
  *   max     — `lmscm`: LPC (order <= 32) fused into a context-mixing binary arithmetic coder with
  *             a value-aware context (learns the ADC's uneven code widths); replaced `cm`, +1.4% on n1.
+ *             Mono recordings (the N1 kind) use model 2 (value-keyed SSE) started from the `n1-v1`
+ *             prior trained on the first half of the n1 files: +0.73% on the held-out half. Multichannel
+ *             probes keep model 1 without a prior (the n1 prior costs up to 3% there, model 2 alone
+ *             0.06% on NP2; docs/lossless-results.md).
  * Floats keep byte shuffle + zstd at every level.
  */
 export function levelPipeline(level: Level, input: LevelInput): CodecConfig[] {
@@ -29,6 +33,7 @@ export function levelPipeline(level: Level, input: LevelInput): CodecConfig[] {
     case 'default':
       return [{ id: 'remap' }, { id: 'lpc', order: 32, precision: 14 }, { id: 'rans' }];
     case 'max':
+      if (input.nChannels === 1) return [{ id: 'remap' }, { id: 'lmscm', order: 32, limit: 255, rate: 8, model: 2, prior: 'n1-v1' }];
       return [{ id: 'remap' }, { id: 'lmscm', order: 32, limit: 255, rate: 8 }];
   }
 }

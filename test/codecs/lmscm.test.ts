@@ -23,8 +23,8 @@ test('lmscm model: a biased bit source is coded within 2% of its entropy', () =>
     const p1 = ctx ? 0.7 : 0.1;
     const bit = r() < p1 ? 1 : 0;
     h -= Math.log2(bit ? p1 : 1 - p1);
-    m.slot[0] = ctx;
-    m.slot[1] = 2;
+    m.slot[0] = m.base[0]! + ctx;
+    m.slot[1] = m.base[1]! + 2;
     enc.encode(bit, m.p(ctx, ctx));
     m.update(bit);
   }

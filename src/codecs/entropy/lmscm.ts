@@ -13,9 +13,9 @@
  */
 import { allocArray, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
-import { CorruptDataError } from '../../core/errors.js';
+import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
-import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
+import type { ArrayToBytesCodec, CodecConfig, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
 import { dims } from '../filter/delta.js';
 import { designLpc as designLpcAt, type LpcFilter } from '../filter/lpc.js';
@@ -23,6 +23,7 @@ import { readZigzag, writeZigzag } from '../filter/remap.js';
 import { valueBits } from './_signed.js';
 import { BinaryDecoder, BinaryEncoder } from './_binary-coder.js';
 import { LmscmModel } from './_lmscm-model.js';
+import { alignShift, histMean, logProfile, namedPrior, VALUE_SPAN, type LmscmPrior } from './_lmscm-prior.js';
 import { qlog } from './cm.js';
 
 const NDEC = 148;
@@ -35,6 +36,11 @@ const ID_REST = 132; // + min(t, 15)
 const VAL_BITS = 12; // value model: (value mod 4096) x 64 node kinds
 const VAL_K = 64;
 const PRECISION = 14;
+/** Model 2's SSE: classes of decisions sharing a value-keyed APM context. */
+const SSE_CLASSES = 8;
+const SSE_CLASS = new Uint8Array(NDEC).map((_, id) =>
+  id === ID_ZERO ? 0 : id < ID_UNARY ? 1 : id < ID_UNARY + 3 ? 2 + id - ID_UNARY : id < ID_TOP ? 5 : id < ID_SECOND ? 6 : 7,
+);
 const MAX_SHIFT = 24;
 
 function signCtx(s: number): number {
@@ -46,21 +52,31 @@ export function designLpc(x: Float64Array, n: number, maxOrder: number): LpcFilt
   return designLpcAt(x, n, maxOrder, PRECISION);
 }
 
+const POW2 = new Float64Array(33).map((_, i) => 2 ** i);
+
 /** Per-channel adaptive state shared by encoder and decoder. */
 class Channel {
-  readonly hist: Float64Array; // reconstructed values, newest at [0]
+  /** The channel's values so far after `order` zeros: x[i] at buf[order + i] (no shifting). */
+  readonly buf: Float64Array;
+  readonly div: number;
   avgF = 0;
   avgS = 0;
   r1 = 0;
   r2 = 0;
   seen = 0;
-  constructor(readonly f: LpcFilter) {
-    this.hist = new Float64Array(Math.max(1, f.order));
+  /** Added to values before the value model (a prior's absolute axis); 0 without a prior. */
+  vo = 0;
+  constructor(
+    readonly f: LpcFilter,
+    n: number,
+  ) {
+    this.buf = new Float64Array(f.order + n);
+    this.div = POW2[f.shift]!;
   }
 }
 
 /** The coding core: one instance per chunk, run identically by encode and decode. */
-class Core {
+export class Core {
   readonly m: LmscmModel;
   readonly maxE: number;
   readonly lo: number;
@@ -72,14 +88,33 @@ class Core {
   private c1 = 0;
   private c2 = 0;
   private c3 = 0;
+  private vo = 0;
+  private readonly sse: boolean;
+  private readonly slot: Int32Array;
+  private readonly b4: number;
+  private readonly o1: number;
+  private readonly o2: number;
+  private readonly o3: number;
 
+  /** `model` 1: the original; 2: plus the value-keyed second APM (SSE). */
   constructor(
     bits: number,
     signed: boolean,
     limit: number,
     rate: number,
+    prior?: LmscmPrior,
+    model = 1,
   ) {
-    this.m = new LmscmModel([48 * NDEC, 144 * NDEC, 48 * NDEC, 36 * NDEC, (1 << VAL_BITS) * VAL_K], NDEC, 48 * NDEC, limit, rate * 1e-9);
+    const sizes = [48 * NDEC, 144 * NDEC, 48 * NDEC, 36 * NDEC, (1 << VAL_BITS) * VAL_K];
+    this.sse = model >= 2;
+    this.m = new LmscmModel(sizes, NDEC, 48 * NDEC, limit, rate * 1e-9, this.sse ? (1 << VAL_BITS) * SSE_CLASSES : 0, prior?.state);
+    this.slot = this.m.slot;
+    // the context bases of the residual models and the value model as absolute counter indices
+    const b = this.m.base;
+    this.o1 = b[1]!;
+    this.o2 = b[2]!;
+    this.o3 = b[3]!;
+    this.b4 = b[4]!;
     this.maxE = bits - 1;
     this.lo = signed ? -(2 ** (bits - 1)) : 0;
     this.hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
@@ -88,16 +123,18 @@ class Core {
   /** Prediction and contexts for the next value of channel `c`. */
   begin(c: Channel): void {
     const f = c.f;
-    const h = c.hist;
+    const order = f.order;
+    const b = c.buf;
+    const pos = order + c.seen; // where this value goes; the newest known is at pos - 1
     let P: number;
     let fq = 0;
-    if (c.seen < f.order || f.order === 0) {
-      P = f.order === 0 ? 0 : c.seen > 0 ? h[0]! : 0;
+    if (c.seen < order || order === 0) {
+      P = order === 0 ? 0 : c.seen > 0 ? b[pos - 1]! : 0;
     } else {
       let s = 0;
       const q = f.q;
-      for (let j = 0; j < f.order; j++) s += q[j]! * h[j]!;
-      const div = 2 ** f.shift;
+      for (let j = 0, t = pos - 1; j < order; j++, t--) s += q[j]! * b[t]!;
+      const div = c.div;
       P = Math.floor(s / div);
       fq = Math.floor(((s - P * div) * 4) / div);
     }
@@ -106,20 +143,23 @@ class Core {
     this.P = P;
     this.fq = fq;
     this.c0 = Math.min(47, qlog(c.avgF)) * NDEC;
-    this.c1 = (Math.min(11, qlog(Math.abs(c.r1))) * 12 + Math.min(11, qlog(Math.abs(c.r2)))) * NDEC;
-    this.c2 = Math.min(47, qlog(c.avgS)) * NDEC;
-    this.c3 = ((signCtx(c.r1) * 3 + signCtx(c.r2)) * 4 + fq) * NDEC;
+    this.c1 = this.o1 + (Math.min(11, qlog(Math.abs(c.r1))) * 12 + Math.min(11, qlog(Math.abs(c.r2)))) * NDEC;
+    this.c2 = this.o2 + Math.min(47, qlog(c.avgS)) * NDEC;
+    this.c3 = this.o3 + ((signCtx(c.r1) * 3 + signCtx(c.r2)) * 4 + fq) * NDEC;
+    this.vo = c.vo;
   }
 
   /** Sets the slots of decision `id` whose value node is (v, kind) and returns P(bit = 1). */
   p(id: number, v: number, kind: number): number {
-    const s = this.m.slot;
-    s[0] = this.c0 + id;
+    const s = this.slot;
+    s[0] = this.c0 + id; // table 0 starts at 0
     s[1] = this.c1 + id;
     s[2] = this.c2 + id;
     s[3] = this.c3 + id;
-    s[4] = ((v | 0) & ((1 << VAL_BITS) - 1)) * VAL_K + kind;
-    return this.m.p(id, this.c0 + id);
+    const vv = ((v + this.vo) | 0) & ((1 << VAL_BITS) - 1);
+    s[4] = this.b4 + vv * VAL_K + kind;
+    if (!this.sse) return this.m.p(id, this.c0 + id);
+    return this.m.p(id, this.c0 + id, vv * SSE_CLASSES + SSE_CLASS[id]!);
   }
 
   end(c: Channel, x: number, r: number): void {
@@ -128,9 +168,7 @@ class Core {
     c.avgS = Math.floor(c.avgS + (a * 16 - c.avgS) / 32);
     c.r2 = c.r1;
     c.r1 = r;
-    const h = c.hist;
-    for (let j = h.length - 1; j > 0; j--) h[j] = h[j - 1]!;
-    h[0] = x;
+    c.buf[c.f.order + c.seen] = x;
     c.seen++;
   }
 }
@@ -142,7 +180,7 @@ function mantKind(t: number, neg: number): number {
   return 40 + 2 * (t < 11 ? t : 11) + neg;
 }
 
-class LmscmCodec implements ArrayToBytesCodec {
+export class LmscmCodec implements ArrayToBytesCodec {
   readonly id = 'lmscm';
   readonly kind = 'array->bytes';
   readonly lossless = true;
@@ -150,12 +188,27 @@ class LmscmCodec implements ArrayToBytesCodec {
     readonly order: number,
     readonly limit: number,
     readonly rate: number,
-  ) {}
+    readonly model = 1,
+    readonly priorName?: string,
+    readonly prior?: LmscmPrior,
+  ) {
+    if (prior) this.profile = { log: logProfile(prior.hist), mean: histMean(prior.hist) };
+  }
+  private readonly profile?: { log: Float64Array; mean: number };
 
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     const bits = valueBits(spec.dtype, this.id);
     const signed = spec.dtype.startsWith('int');
+    return this.encodeWith(new Core(bits, signed, this.limit, this.rate, this.prior, this.model), x, spec);
+  }
+
+  /**
+   * Encodes with a given core (a trainer passes one core through many chunks to learn a prior);
+   * `offsets` overrides the per-channel value shifts (training knows the true absolute values).
+   */
+  encodeWith(core: Core, x: TypedArray, spec: ChunkSpec, offsets?: readonly number[]): Uint8Array {
     const [n, nc] = dims(spec);
+    const withShift = this.prior !== undefined || offsets !== undefined;
     const w = new ByteWriter(16 + nc * 40);
     const chans: Channel[] = [];
     const xs = new Float64Array(n);
@@ -167,10 +220,14 @@ class LmscmCodec implements ArrayToBytesCodec {
         w.u8(f.shift);
         for (let j = 0; j < f.order; j++) writeZigzag(w, f.q[j]!);
       }
-      chans.push(new Channel(f));
+      const c = new Channel(f, n);
+      if (withShift) {
+        c.vo = offsets ? offsets[ch]! : alignShift(x, ch, n, nc, this.profile!.log, this.profile!.mean);
+        w.varint(c.vo);
+      }
+      chans.push(c);
     }
     const head = w.finish();
-    const core = new Core(bits, signed, this.limit, this.rate);
     const m = core.m;
     const maxE = core.maxE;
     const enc = new BinaryEncoder(n * nc + 1024);
@@ -192,19 +249,19 @@ class LmscmCodec implements ArrayToBytesCodec {
         const e = 31 - Math.clz32(a);
         for (let j = 0; j < maxE; j++) {
           bit = e > j ? 1 : 0;
-          enc.encode(bit, core.p(ID_UNARY + j, P + sg * 2 ** j, unaryKind(j, neg)));
+          enc.encode(bit, core.p(ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg)));
           m.update(bit);
           if (!bit) break;
         }
         let top = 0;
-        let pre = 2 ** e;
+        let pre = POW2[e]!;
         for (let t = e - 1; t >= 0; t--) {
-          bit = Math.floor(a / 2 ** t) & 1;
+          bit = (a >>> t) & 1;
           const id = t === e - 1 ? ID_TOP + e : t === e - 2 ? ID_SECOND + 2 * e + top : ID_REST + (t < 15 ? t : 15);
           enc.encode(bit, core.p(id, P + sg * pre, mantKind(t, neg)));
           m.update(bit);
           if (t === e - 1) top = bit;
-          if (bit) pre += 2 ** t;
+          if (bit) pre += POW2[t]!;
         }
       }
       core.end(c, xv, r);
@@ -239,11 +296,16 @@ class LmscmCodec implements ArrayToBytesCodec {
           q[j] = v;
         }
       }
-      chans.push(new Channel({ order, shift, q }));
+      const c = new Channel({ order, shift, q }, n);
+      if (this.prior) {
+        c.vo = rd.varint();
+        if (c.vo >= VALUE_SPAN) throw new CorruptDataError(`lmscm: channel ${ch} value shift ${c.vo} beyond ${VALUE_SPAN - 1}`);
+      }
+      chans.push(c);
     }
     const body = rd.bytesView(rd.remaining);
     if (n * nc === 0 && body.length !== 4) throw new CorruptDataError('lmscm: empty chunk must end with 4 coder bytes');
-    const core = new Core(bits, signed, this.limit, this.rate);
+    const core = new Core(bits, signed, this.limit, this.rate, this.prior, this.model);
     const m = core.m;
     const maxE = core.maxE;
     const dec = new BinaryDecoder(body, 'lmscm stream');
@@ -260,19 +322,19 @@ class LmscmCodec implements ArrayToBytesCodec {
         const sg = neg ? -1 : 1;
         let e = 0;
         for (let j = 0; j < maxE; j++) {
-          bit = dec.decode(core.p(ID_UNARY + j, P + sg * 2 ** j, unaryKind(j, neg)));
+          bit = dec.decode(core.p(ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg)));
           m.update(bit);
           if (!bit) break;
           e++;
         }
         let top = 0;
-        let pre = 2 ** e;
+        let pre = POW2[e]!;
         for (let t = e - 1; t >= 0; t--) {
           const id = t === e - 1 ? ID_TOP + e : t === e - 2 ? ID_SECOND + 2 * e + top : ID_REST + (t < 15 ? t : 15);
           bit = dec.decode(core.p(id, P + sg * pre, mantKind(t, neg)));
           m.update(bit);
           if (t === e - 1) top = bit;
-          if (bit) pre += 2 ** t;
+          if (bit) pre += POW2[t]!;
         }
         r = neg ? -pre : pre;
       }
@@ -286,8 +348,11 @@ class LmscmCodec implements ArrayToBytesCodec {
     return x;
   }
 
-  toConfig() {
-    return { id: this.id, order: this.order, limit: this.limit, rate: this.rate };
+  toConfig(): CodecConfig {
+    const c: CodecConfig = { id: this.id, order: this.order, limit: this.limit, rate: this.rate };
+    if (this.model !== 1) c.model = this.model;
+    if (this.priorName !== undefined) c.prior = this.priorName;
+    return c;
   }
 }
 
@@ -300,7 +365,13 @@ export const factory: CodecFactory = {
     const order = p.int('order', 32, 0, 32);
     const limit = p.int('limit', 255, 2, 255);
     const rate = p.int('rate', 8, 0, 10000);
+    const model = p.int('model', 1, 1, 2);
+    const prior = p.str('prior', '');
     p.done();
-    return new LmscmCodec(order, limit, rate);
+    if (prior === '') return new LmscmCodec(order, limit, rate, model);
+    const trained = namedPrior(prior);
+    const priorModel = trained.state.apm2.length > 0 ? 2 : 1;
+    if (priorModel !== model) throw new InvalidConfigError(`lmscm: prior '${prior}' was trained for model=${priorModel}, not model=${model}`);
+    return new LmscmCodec(order, limit, rate, model, prior, trained);
   },
 };
