@@ -32,9 +32,12 @@ const FORMAT = 2;
 /** Multipliers at which the encoder checks that the reconstruction's events match the original's. */
 export const CHECK_MULTIPLIERS = [4, 4.5, 5] as const;
 const MAX_LEVEL = 3;
-const MAX_PASSES = 4;
 const MAX_LB_SHIFT = 16;
-const ENCODER_DEFAULTS = { passes: MAX_PASSES, ra: 0, rb: 0, hp: 0, format: FORMAT, lb: 0 };
+/**
+ * Encoder-only settings and their defaults (format 2, measured on the N1 files: BENCHMARKS.md); the
+ * format-1 encoder was passes=4, ra=rb=0, hp=0, dz=0 with k=3.75, q=1.
+ */
+const ENCODER_DEFAULTS = { passes: 8, ra: 4, rb: 6, hp: 3, format: FORMAT, lb: 0, dz: 0.35 };
 
 interface IntModel {
   enc(e: BinaryEncoder, ctx: number, v: number): void;
@@ -103,6 +106,8 @@ export interface EventsParams {
   format: number;
   /** low band: log2 of the decimation factor, 0 = none (format 2) */
   lb: number;
+  /** dead zone of the residual quantizer (encoder-only, 0..0.5) */
+  dz: number;
 }
 
 function resCtx(pos: number, len: number, prevAbs: number): number {
@@ -182,7 +187,7 @@ function decodeLow(d: BinaryDecoder, m: Models, step: number, base: number, n: n
 }
 
 /** Writes one channel's segments and residuals; fills `rec` (the decoder's exact reconstruction). */
-function encodeChannel(e: BinaryEncoder, m: Models, x: Float64Array, step: number, base: number, segs: Segment[], rec: Float64Array, minLen: number, lbShift: number, hp?: HpTarget): void {
+function encodeChannel(e: BinaryEncoder, m: Models, x: Float64Array, step: number, base: number, segs: Segment[], rec: Float64Array, minLen: number, lbShift: number, hp?: HpTarget, deadZone = 0): void {
   m.count.enc(e, 0, segs.length);
   let pos = 0;
   let prevVal = base * step;
@@ -224,12 +229,16 @@ function encodeChannel(e: BinaryEncoder, m: Models, x: Float64Array, step: numbe
     for (let i = 0; i < g.len; i++) {
       const k = g.start + i;
       let target = x[k]!;
+      let dz = deadZone;
       if (hp && i > 0 && (aimAll || hp.aim?.[k])) {
         advance(k);
         const f = hp.f;
         target = (hp.y[k]! - (f.b1 * x1 + f.b2 * x2 - f.a1 * y1 - f.a2 * y2)) / f.b0;
+        dz = 0;
       }
-      const r = Math.round((target - prevVal) / st);
+      const u = (target - prevVal) / st;
+      // dead zone (encoder-only): residuals lean towards 0, which the coder writes cheaply
+      const r = dz > 0 ? Math.sign(u) * Math.max(0, Math.floor(Math.abs(u) + 0.5 - dz)) : Math.round(u);
       m.res.encSigned(e, m.resCtx(i, g.len, prevAbs, g.level), r);
       prevVal += r * st;
       rec[k] = prevVal;
@@ -432,7 +441,7 @@ class EventsCodec implements ArrayToBytesCodec {
       const hpt: HpTarget | undefined = this.p.hp ? { f, y, mode: this.p.hp, aim: this.p.hp === 3 ? new Uint8Array(n) : undefined } : undefined;
       // analysis by synthesis: refine (or add) segments where the reconstruction's events differ
       for (let pass = 0; pass < this.p.passes && sigma > 0; pass++) {
-        encodeChannel(new BinaryEncoder(1024), new Models(this.format), x, step, base, segs, rec, this.minLen, this.p.lb, hpt);
+        encodeChannel(new BinaryEncoder(1024), new Models(this.format), x, step, base, segs, rec, this.minLen, this.p.lb, hpt, this.p.dz);
         if (isIntegerDType(spec.dtype)) roundClamp(rec, spec.dtype);
         const fr = filterChannel(rec, 1, 0, f);
         const bad: number[] = [];
@@ -463,7 +472,7 @@ class EventsCodec implements ArrayToBytesCodec {
           events.push(...extra);
         }
       }
-      encodeChannel(e, m, x, step, base, segs, rec, this.minLen, this.p.lb, hpt);
+      encodeChannel(e, m, x, step, base, segs, rec, this.minLen, this.p.lb, hpt, this.p.dz);
     }
     const body = e.finish();
     const out = new Uint8Array(head.length + body.length);
@@ -567,7 +576,7 @@ export const factory: CodecFactory = {
     const p = new Params(config);
     const fs = p.num('fs', 0, 0, 1e7);
     if (!(fs > 2 * HIGHPASS_HZ)) throw new InvalidConfigError(`events: fs (the sampling rate in Hz) must be given and above ${2 * HIGHPASS_HZ}`);
-    const params: EventsParams = { fs, k: p.num('k', 3.75, 0.5, 100), pre: p.num('pre', 1, 0, 100), post: p.num('post', 1, 0, 100), q: p.num('q', 1, 1e-3, 100), passes: p.int('passes', ENCODER_DEFAULTS.passes, 0, 16), ra: p.int('ra', ENCODER_DEFAULTS.ra, 0, 1000), rb: p.int('rb', ENCODER_DEFAULTS.rb, 0, 1000), hp: p.int('hp', ENCODER_DEFAULTS.hp, 0, 3), format: p.int('format', ENCODER_DEFAULTS.format, 1, 2), lb: p.int('lb', ENCODER_DEFAULTS.lb, 0, MAX_LB_SHIFT) };
+    const params: EventsParams = { fs, k: p.num('k', 4, 0.5, 100), pre: p.num('pre', 1, 0, 100), post: p.num('post', 1, 0, 100), q: p.num('q', 1.5, 1e-3, 100), passes: p.int('passes', ENCODER_DEFAULTS.passes, 0, 16), ra: p.int('ra', ENCODER_DEFAULTS.ra, 0, 1000), rb: p.int('rb', ENCODER_DEFAULTS.rb, 0, 1000), hp: p.int('hp', ENCODER_DEFAULTS.hp, 0, 3), format: p.int('format', ENCODER_DEFAULTS.format, 1, 2), lb: p.int('lb', ENCODER_DEFAULTS.lb, 0, MAX_LB_SHIFT), dz: p.num('dz', ENCODER_DEFAULTS.dz, 0, 0.5) };
     p.done();
     return new EventsCodec(params);
   },
