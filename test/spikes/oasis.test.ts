@@ -110,6 +110,13 @@ describe('neurozip spikes infer', () => {
     const csv = cli(['spikes', 'infer', file(), '--tau', '0.5', '--csv', '-']);
     assert.equal(csv.code, 0, csv.stderr);
     assert.equal(csv.stdout.trim().split('\n').length, 1 + 7200);
+    const ar2 = cli(['spikes', 'infer', file(), '--ar', '2', '--json', '-']);
+    assert.equal(ar2.code, 0, ar2.stderr);
+    const o2 = JSON.parse(ar2.stdout);
+    assert.equal(o2.method, 'OASIS AR(2)');
+    // DS06: one trial fits AR(2), the other falls back to AR(1) (BENCHMARKS.md)
+    assert.deepEqual(o2.trials.map((t: { arOrder: number }) => t.arOrder).sort(), [1, 2]);
+    assert.notEqual(cli(['spikes', 'infer', file(), '--ar', '3']).code, 0);
   });
   test('bad input: clear errors', () => {
     const r = cli(['spikes', 'infer', join(dir, 'nope.mat')]);
