@@ -1,21 +1,28 @@
 /*
  * READ ME FIRST — `events`: the spike-event codec (lossy, array->bytes; docs/spec/codecs/events.md).
  *  - Encode, per channel: high-pass at 300 Hz and estimate the noise sigma = median(|y|)/0.6745 as the
- *    reference detector does (src/spikes/detect.ts); detect events at k x sigma (default k = 3.75,
- *    below the multipliers 4 / 4.5 / 5 at which fidelity is judged); keep a window of `pre`/`post`
- *    ms of the ORIGINAL samples around each event (windows that touch are merged into segments).
+ *    reference detector does (src/spikes/detect.ts); detect events at k x sigma (default k = 4, the
+ *    lowest multiplier at which fidelity is judged); keep a window of `pre`/`post` ms of the
+ *    ORIGINAL samples around each event (windows that touch are merged into segments).
  *  - Segment samples are quantized in closed loop (DPCM, prediction = previous reconstructed value)
- *    with step sigma x q / 2^level; `level` (0..3) per segment is raised by analysis by synthesis:
- *    the encoder decodes its own output, runs the detector with the original's thresholds at the
- *    check multipliers and refines the segments whose events do not match (±0.5 ms): one level finer and started earlier
- *    (a window is added before it, so the filter settles), up to 4 passes.
+ *    with step sigma x q / 2^level, rounding with a dead zone `dz` (more zeros, cheaper).
+ *  - Analysis by synthesis: the encoder decodes its own output, runs the detector with the
+ *    original's thresholds at 4 / 4.5 / 5 and fixes the events that do not match (±0.5 ms), up to
+ *    `passes` times. Default (format 2): only a short piece [t - ra, t + rb) around the event
+ *    changes; first its samples aim at the original's HIGH-PASSED value (the encoder runs the
+ *    reconstruction's filter as it quantizes, so the filter's memory of earlier coarse samples is
+ *    compensated); if that is not enough the piece becomes its own segment one level finer. The
+ *    format-1 encoder refined whole segments instead (costly: BENCHMARKS.md).
  *  - Everything after the per-channel float32 step is coded with an adaptive binary arithmetic coder
- *    (_binary-coder.ts): segment gaps (delta-coded event times), lengths, levels and residuals as
- *    adaptive Exp-Golomb codes. No tables are sent.
+ *    (_binary-coder.ts): segment gaps (delta-coded event times), levels, lengths and residuals as
+ *    adaptive Exp-Golomb codes; format 2 uses count-based models (_counting-eg.ts) that learn fast in
+ *    the short streams of a few events, with contexts on the neighbouring segment's level. No
+ *    tables are sent.
  *  - Decode rebuilds a signal of the original length: segments at their times, straight lines
- *    between the end of one segment and the start of the next (the low band of the gaps), the first
- *    and last values held before the first and after the last segment; a channel without events is
- *    a constant (its median). Integer dtypes are rounded and clamped.
+ *    between the end of one segment and the start of the next, the first and last values held
+ *    before the first and after the last segment; a channel without events is a constant (its
+ *    median). Format 2 can add a strongly decimated low band (`lb`, block means, off by default):
+ *    the gaps then follow it. Integer dtypes are rounded and clamped.
  */
 import { allocArray, isIntegerDType, type DType, type TypedArray } from '../../core/dtype.js';
 import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
@@ -333,9 +340,10 @@ function fillGaps(rec: Float64Array, segs: Segment[], flat: number, low?: Float6
 }
 
 /**
- * Refines only a short piece [t - ra, t + rb) around each mismatched event t: the piece becomes its
- * own segment one level finer (the segment holding it is split; the stream codes adjacent segments
- * with gap 0). An event outside every segment gets a new level-0 window [t - pre, t + post] over
+ * Refines only a short piece [t - ra, t + rb) around each mismatched event t. With `aim` (hp = 3)
+ * the piece's samples are first only marked to target the filtered value (no bytes change in the
+ * structure); a piece already marked becomes its own segment one level finer (the segment holding
+ * it is split; the stream codes adjacent segments with gap 0). An event outside every segment gets a new level-0 window [t - pre, t + post] over
  * the samples no segment holds yet; an event near a segment's start also gets such a window before
  * it, so the reconstruction's high-pass filter settles.
  */
