@@ -24,6 +24,9 @@ function goldenSignal(): Int16Array {
 /** Written by the format-1 encoder (`events:fs=20000`, before format 2); must decode forever. */
 const GOLDEN_V1 = 'ATmyrkEwSabheDkvJ6VJwLJXENHnrULfuOAKEkRSm+tmFlx7vr7NrS6mfHPl0+NsgGnNh6Lbf1UJI9/4mN7rt95lYHoijj/FsXnXfAlAcYRBzPelnjFeag==';
 const GOLDEN_V1_SHA256 = 'dd49aa7c51c8bb4bced26a8f7ffe558d5416c8c8cdc7c1fa129fd7b3acb44552';
+/** Written by the format-2 encoder (`events:fs=20000,lb=6`, with a low band); must decode forever. */
+const GOLDEN_V2 = 'AqsFA0I4bXV8ydEVaYP9YeGhEFSrvGoSOCVuabt9dRvsyJijYPSAOWZuhP8E3ZawnZpm0CsI0wDb0GBCewEJzwceDwA=';
+const GOLDEN_V2_SHA256 = 'd9e607e5136daf70e82b5e6f7672e1c193a008f7b6a200e7174350aa2df891cb';
 
 /** Real N1 recordings with many events (5 s, 19531 Hz): the fidelity claims of BENCHMARKS.md are checked on them. */
 const N1_FILES = ['82c00bf9', 'c94a64a6', 'aeed8d2c'];
@@ -73,11 +76,13 @@ describe('events codec', () => {
     assert.throws(() => p.decode(bad, spec), /format/);
     await assert.rejects(Pipeline.fromString('events'), /fs/);
   });
-  test('format-1 golden payload decodes to the same samples; format=1 still writes it', async () => {
+  test('format-1 and format-2 golden payloads decode to the same samples; format=1 still writes it', async () => {
     const spec = { dtype: 'int16' as const, shape: [4000, 1] };
     const p = await Pipeline.fromString('events:fs=20000');
     const y = p.decode(new Uint8Array(Buffer.from(GOLDEN_V1, 'base64')), spec);
     assert.equal(createHash('sha256').update(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)).digest('hex'), GOLDEN_V1_SHA256);
+    const y2 = p.decode(new Uint8Array(Buffer.from(GOLDEN_V2, 'base64')), spec);
+    assert.equal(createHash('sha256').update(new Uint8Array(y2.buffer, y2.byteOffset, y2.byteLength)).digest('hex'), GOLDEN_V2_SHA256);
     const p1 = await Pipeline.fromString('events:fs=20000,k=3.75,q=1,passes=4,ra=0,rb=0,hp=0,dz=0,format=1');
     assert.equal(Buffer.from(p1.encode(goldenSignal(), spec)).toString('base64'), GOLDEN_V1);
   });
