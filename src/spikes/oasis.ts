@@ -81,6 +81,107 @@ export function oasisAR1(y: ArrayLike<number>, g: number, lam = 0, smin = 0): Oa
   return { c, s };
 }
 
+/**
+ * OASIS for the AR(2) model c_t = g1 c_{t-1} + g2 c_{t-2} + s_t (the paper's greedy variant, as in
+ * its reference implementations): a pool is a run of frames whose calcium follows the AR(2) kernel
+ * from its first value v, continuing the previous pool's last value: c_{t+k} = h1_k v + h2_k c_{t-1},
+ * h1_k = (d^(k+1) - r^(k+1)) / (d - r) with d, r the roots of z^2 - g1 z - g2 (real, 0 <= r < d < 1
+ * required), h2_k = g2 h1_(k-1) (h2_0 = 0). A new frame violates when it starts below the
+ * previous pool's continuation + s_min; the two pools merge (v by least squares given the previous
+ * pool's last value) and earlier pools are re-checked. The first frame stays its own pool. The L1
+ * penalty is folded into the data (y_t - λ(1 - g1 - g2), y_{T-2} - λ(1 - g1), y_{T-1} - λ).
+ * s_t = c_t - g1 c_{t-1} - g2 c_{t-2} for t >= 3 (0 before), values below s_min set to 0.
+ */
+export function oasisAR2(y: ArrayLike<number>, g1: number, g2: number, lam = 0, smin = 0): OasisResult {
+  const T = y.length;
+  const disc = g1 * g1 + 4 * g2;
+  if (!(disc > 0)) throw new UsageError(`OASIS AR(2): g1² + 4 g2 must be > 0 (real roots), got g1 = ${g1}, g2 = ${g2}`);
+  const d = (g1 + Math.sqrt(disc)) / 2;
+  const r = (g1 - Math.sqrt(disc)) / 2;
+  if (!(d < 1 && r >= 0 && d > r)) throw new UsageError(`OASIS AR(2): roots must satisfy 0 <= r < d < 1, got d = ${d}, r = ${r}`);
+  if (!(lam >= 0) || !(smin >= 0)) throw new UsageError('OASIS: λ and s_min must be >= 0');
+  const c = new Float64Array(T);
+  const s = new Float64Array(T);
+  if (T === 0) return { c, s };
+  const yp = new Float64Array(T);
+  for (let t = 0; t < T; t++) yp[t] = y[t]! - lam * (t === T - 1 ? 1 : t === T - 2 ? 1 - g1 : 1 - g1 - g2);
+  // kernel tables: h1[k], h2[k], and running sums of h1², h1·h2
+  const h1 = new Float64Array(T + 1);
+  const dk = new Float64Array(T + 1);
+  const rk = new Float64Array(T + 1);
+  const dPow = (k: number) => dk[k]!;
+  const rPow = (k: number) => rk[k]!;
+  dk[0] = 1;
+  rk[0] = 1;
+  for (let k = 1; k <= T; k++) {
+    dk[k] = dk[k - 1]! * d;
+    rk[k] = rk[k - 1]! * r;
+  }
+  const h2 = new Float64Array(T + 1);
+  const h11 = new Float64Array(T + 1);
+  const h12 = new Float64Array(T + 1);
+  let dp = d;
+  let rp = r;
+  for (let k = 0; k <= T; k++) {
+    h1[k] = (dp - rp) / (d - r);
+    dp *= d;
+    rp *= r;
+    h2[k] = k === 0 ? 0 : g2 * h1[k - 1]!;
+    h11[k] = (k ? h11[k - 1]! : 0) + h1[k]! * h1[k]!;
+    h12[k] = (k ? h12[k - 1]! : 0) + h1[k]! * h2[k]!;
+  }
+  // pools: first value v, last value w, start t0, length len
+  const v = new Float64Array(T);
+  const w = new Float64Array(T);
+  const t0 = new Int32Array(T);
+  const len = new Int32Array(T);
+  // per pool: sums of d^k yp and r^k yp over its frames, so sum h1_k yp = (d A - r B) / (d - r)
+  // and merging is O(1)
+  const A = new Float64Array(T);
+  const B = new Float64Array(T);
+  const refit = (i: number) => {
+    // least-squares first value of pool i given the previous pool's last value
+    const l = len[i]!;
+    const acc = (d * A[i]! - r * B[i]!) / (d - r);
+    const prevW = w[i - 1]!;
+    v[i] = (acc - h12[l - 1]! * prevW) / h11[l - 1]!;
+    w[i] = h1[l - 1]! * v[i]! + h2[l - 1]! * prevW;
+  };
+  // the continuation of pool i one frame past its end
+  const next = (i: number) => h1[len[i]!]! * v[i]! + h2[len[i]!]! * w[i - 1]!;
+  let n = 0;
+  for (let t = 0; t < T; t++) {
+    v[n] = yp[t]!;
+    w[n] = yp[t]!;
+    A[n] = yp[t]!;
+    B[n] = yp[t]!;
+    t0[n] = t;
+    len[n] = 1;
+    n++;
+    // pool 0 (the first frame) never merges; pool i >= 1 merges into i - 1 >= 1 while it violates
+    while (n > 2 && v[n - 1]! < next(n - 2) + smin) {
+      const a = n - 2;
+      const b = n - 1;
+      A[a] = A[a]! + dPow(len[a]!) * A[b]!;
+      B[a] = B[a]! + rPow(len[a]!) * B[b]!;
+      len[a] = len[a]! + len[b]!;
+      n--;
+      refit(a);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const a = t0[i]!;
+    c[a] = v[i]!;
+    for (let k = 1; k < len[i]!; k++) c[a + k] = g1 * c[a + k - 1]! + g2 * (a + k - 2 >= 0 ? c[a + k - 2]! : 0);
+  }
+  for (let t = 0; t < T; t++) if (c[t]! < 0) c[t] = 0;
+  for (let t = 3; t < T; t++) {
+    const dd = c[t]! - g1 * c[t - 1]! - g2 * c[t - 2]!;
+    s[t] = dd >= smin && dd > 0 ? dd : 0;
+  }
+  return { c, s };
+}
+
 /** Noise σ from the high-frequency half of the Welch PSD (CaImAn GetSn, 'logmexp'). */
 export function estimateNoise(y: ArrayLike<number>, band: [number, number] = [0.25, 0.5], nperseg = 256): number {
   const T = y.length;
@@ -152,6 +253,51 @@ export function estimateGamma(y: ArrayLike<number>, sn: number, lags = 5): numbe
   return Math.min(Math.max(g, 0), 0.9999);
 }
 
+/**
+ * AR(2) coefficients from the autocovariance (CaImAn estimate_time_constant, p = 2): least squares
+ * over k = 0..lags+1 of acov[k+1] = g1 (acov[k] - σ² [k = 0]) + g2 (acov[|k-1|] - σ² [k = 1]).
+ * Returns undefined when the fit is not a rise-and-decay kernel (roots not real in [0, 1)).
+ */
+export function estimateAR2(y: ArrayLike<number>, sn: number, lags = 5): [number, number] | undefined {
+  const T = y.length;
+  const L = lags + 2;
+  if (T < L + 2) throw new UsageError(`decay estimate needs more than ${L + 1} frames`);
+  let mean = 0;
+  for (let i = 0; i < T; i++) mean += y[i]!;
+  mean /= T;
+  const acov = new Float64Array(L + 1);
+  for (let k = 0; k <= L; k++) {
+    let a = 0;
+    for (let i = k; i < T; i++) a += (y[i]! - mean) * (y[i - k]! - mean);
+    acov[k] = a / T;
+  }
+  // normal equations of the L x 2 system
+  let a11 = 0;
+  let a12 = 0;
+  let a22 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  for (let k = 0; k < L; k++) {
+    const x1 = acov[k]! - (k === 0 ? sn * sn : 0);
+    const x2 = acov[Math.abs(k - 1)]! - (k === 1 ? sn * sn : 0);
+    const t = acov[k + 1]!;
+    a11 += x1 * x1;
+    a12 += x1 * x2;
+    a22 += x2 * x2;
+    b1 += x1 * t;
+    b2 += x2 * t;
+  }
+  const det = a11 * a22 - a12 * a12;
+  if (!(Math.abs(det) > 0)) return undefined;
+  const g1 = (b1 * a22 - b2 * a12) / det;
+  const g2 = (a11 * b2 - a12 * b1) / det;
+  const disc = g1 * g1 + 4 * g2;
+  if (!(disc > 0)) return undefined;
+  const d = (g1 + Math.sqrt(disc)) / 2;
+  const r = (g1 - Math.sqrt(disc)) / 2;
+  return d < 1 && r >= 0 && d > r ? [g1, g2] : undefined;
+}
+
 /** Running percentile baseline: quantile `q` of ±window/2 around anchor points, interpolated. */
 export function runningPercentile(y: ArrayLike<number>, window: number, q: number): Float64Array {
   const T = y.length;
@@ -211,6 +357,8 @@ export interface DeconvolveOptions {
   baselineQuantile?: number;
   /** autocovariance lags for the γ estimate (default 5) */
   lags?: number;
+  /** AR order: 1 (default) or 2 (estimated g1, g2; falls back to AR(1) when the fit has no real roots in [0, 1)) */
+  order?: 1 | 2;
 }
 
 export interface DeconvolveResult extends OasisResult {
@@ -218,6 +366,9 @@ export interface DeconvolveResult extends OasisResult {
   tauS: number;
   /** how γ was obtained */
   gammaSource: 'autocovariance' | 'given tau';
+  /** the AR order used and, for AR(2), its coefficients (g = [g1, g2]) */
+  order: 1 | 2;
+  g?: [number, number];
   sigma: number;
   smin: number;
   baseline: Float64Array;
@@ -225,7 +376,7 @@ export interface DeconvolveResult extends OasisResult {
   rate: Float64Array;
 }
 
-/** Baseline, noise and decay estimation, then AR(1) OASIS, for one dF/F trace at `fs` Hz. */
+/** Baseline, noise and decay estimation, then AR(1) (or AR(2)) OASIS, for one dF/F trace at `fs` Hz. */
 export function deconvolve(y: ArrayLike<number>, fs: number, o: DeconvolveOptions = {}): DeconvolveResult {
   if (!(fs > 0)) throw new UsageError(`deconvolve: frame rate must be > 0, got ${fs}`);
   const T = y.length;
@@ -250,7 +401,12 @@ export function deconvolve(y: ArrayLike<number>, fs: number, o: DeconvolveOption
     gammaSource = 'autocovariance';
   }
   const smin = (o.sminSigma ?? 1) * sigma;
-  const { c, s } = oasisAR1(yb, gamma, o.lambda ?? 0, smin);
+  const g2 = o.order === 2 && o.tauS === undefined ? estimateAR2(yb, sigma, o.lags ?? 5) : undefined;
+  if (g2) {
+    // the decay root plays γ's part in the reported time constant
+    gamma = (g2[0] + Math.sqrt(g2[0] * g2[0] + 4 * g2[1])) / 2;
+  }
+  const { c, s } = g2 ? oasisAR2(yb, g2[0], g2[1], o.lambda ?? 0, smin) : oasisAR1(yb, gamma, o.lambda ?? 0, smin);
   const rate = Float64Array.from(s, (v) => v * fs);
-  return { c, s, gamma, tauS: gamma > 0 ? -1 / (fs * Math.log(gamma)) : 0, gammaSource, sigma, smin, baseline: base, rate };
+  return { c, s, gamma, tauS: gamma > 0 ? -1 / (fs * Math.log(gamma)) : 0, gammaSource, order: g2 ? 2 : 1, g: g2, sigma, smin, baseline: base, rate };
 }

@@ -132,11 +132,12 @@ function writeOut(target: string, text: string): void {
 export function registerInfer(spikes: Command): void {
   spikes
     .command('infer')
-    .description('calcium spike inference: AR(1) OASIS deconvolution of each trial of a CASCADE ground-truth .mat (CAttached: fluo_time, fluo_mean dF/F)')
+    .description('calcium spike inference: AR(1) or AR(2) OASIS deconvolution of each trial of a CASCADE ground-truth .mat (CAttached: fluo_time, fluo_mean dF/F)')
     .argument('<file.mat>', 'MATLAB v5 MAT-file with a CAttached cell/struct array')
     .option('--tau <s>', 'indicator decay time constant in s (default: estimated per trial from the autocovariance)', parsePositiveNumber)
     .option('--smin <k>', 'minimum spike size, in units of the noise sigma (default 1)', parseNonNegNumber, 1)
     .option('--lambda <l>', 'L1 sparsity penalty in dF/F units (default 0)', parseNonNegNumber, 0)
+    .option('--ar <p>', 'AR order 1 or 2 (2: coefficients from the autocovariance, AR(1) where that fit has no rise-and-decay roots; ignores --tau)', '1')
     .option('--json <file>', "write per-trial parameters and per-frame rates as JSON ('-' for stdout)")
     .option('--csv <file>', "write trial,frame,time_s,dff,calcium,rate as CSV ('-' for stdout)")
     .option('--grid <out.h5>', 'write the inferred spikes (frames whose deconvolved event is >= --event-sigma x sigma) as a COO spike grid (T = frames, one channel per trial)')
@@ -145,8 +146,9 @@ export function registerInfer(spikes: Command): void {
     .option('-f, --force', 'overwrite the grid output')
     .action(async (input: string, o) => {
       if (o.json && o.csv) throw new UsageError('give either --json or --csv, not both');
+      if (o.ar !== '1' && o.ar !== '2') throw new UsageError(`--ar must be 1 or 2, got ${o.ar}`);
       const trials = readCalciumGroundTruth(input);
-      const res = trials.map((tr) => ({ tr, r: deconvolve(tr.dff, tr.fs, { tauS: o.tau, sminSigma: o.smin, lambda: o.lambda }) }));
+      const res = trials.map((tr) => ({ tr, r: deconvolve(tr.dff, tr.fs, { tauS: o.ar === '2' ? undefined : o.tau, sminSigma: o.smin, lambda: o.lambda, order: o.ar === '2' ? 2 : 1 }) }));
       const summary = res.map(({ tr, r }, i) => ({
         trial: i + 1,
         frames: tr.dff.length,
@@ -154,13 +156,15 @@ export function registerInfer(spikes: Command): void {
         gamma: r.gamma,
         tauS: r.tauS,
         gammaSource: r.gammaSource,
+        arOrder: r.order,
+        ...(r.g ? { g1: r.g[0], g2: r.g[1] } : {}),
         noiseSigma: r.sigma,
         smin: r.smin,
         eventFrames: r.s.reduce((a, v) => a + (v >= o.eventSigma * r.sigma ? 1 : 0), 0),
         groundTruthSpikes: tr.spikes.length,
       }));
       if (o.json) {
-        const text = JSON.stringify({ input, method: 'OASIS AR(1)', rateUnits: 'deconvolved dF/F per second (proportional to spikes/s)', trials: res.map(({ tr, r }, i) => ({ ...summary[i], time: Array.from(tr.time), rate: Array.from(r.rate) })) }) + '\n';
+        const text = JSON.stringify({ input, method: `OASIS AR(${o.ar})`, rateUnits: 'deconvolved dF/F per second (proportional to spikes/s)', trials: res.map(({ tr, r }, i) => ({ ...summary[i], time: Array.from(tr.time), rate: Array.from(r.rate) })) }) + '\n';
         writeOut(o.json, text);
       }
       if (o.csv || (!o.json && !o.grid)) {
@@ -179,7 +183,7 @@ export function registerInfer(spikes: Command): void {
         }));
         const bin = o.binMs ? Math.max(1, Math.round((o.binMs / 1000) * fs)) : 1;
         const g = eventsToCoo(events, nFrames, { z: 1, h: 1, w: trials.length }, bin);
-        const st = await writeCooH5(o.grid, g, { force: o.force, meta: { source: basename(input), bin_samples: bin, sample_rate_hz: fs, inference: 'OASIS AR(1)' } });
+        const st = await writeCooH5(o.grid, g, { force: o.force, meta: { source: basename(input), bin_samples: bin, sample_rate_hz: fs, inference: `OASIS AR(${o.ar})` } });
         process.stderr.write(`${input} -> ${o.grid}: grid [${g.shape.join(', ')}], ${st.total_spikes} inferred spikes, sparsity ${st.sparsity_percent.toFixed(4)} %\n`);
       }
       if (o.json !== '-' && o.csv !== '-' && (o.json || o.csv || o.grid)) {
