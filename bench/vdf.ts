@@ -91,8 +91,9 @@ for (const cell of cells) {
   // the notebook's methods as codecs (docs/spec/codecs/<id>.md); steps relative to the cell's max
   // octree holds its tolerance on every value, like sz3d: the same error levels, the bound checked
   const octree: [string, CodecConfig][] = [
-    ...zfp.map((z, k): [string, CodecConfig] => [`octree degree 1, tol = zfp's max error at ${k === 0 ? '1e-3' : '1e-4'}·max`, { id: 'octree', tol: z.maxErr, degree: 1 }]),
-    ['octree degree 1, tol = 1e-3·max', { id: 'octree', tol: 1e-3 * mx, degree: 1 }],
+    ...zfp.map((z, k): [string, CodecConfig] => [`octree degree 0, tol = zfp's max error at ${k === 0 ? '1e-3' : '1e-4'}·max`, { id: 'octree', tol: z.maxErr, degree: 0 }]),
+    ['octree degree 0, tol = 1e-3·max', { id: 'octree', tol: 1e-3 * mx, degree: 0 }],
+    ['octree degree 1, tol = 1e-4·max', { id: 'octree', tol: 1e-4 * mx, degree: 1 }],
     ['octree degree 2, tol = 1e-4·max', { id: 'octree', tol: 1e-4 * mx, degree: 2 }],
   ];
   const others: [string, CodecConfig][] = [

@@ -18,8 +18,12 @@ import { hermiteTerms } from './hermite.js';
 
 const FORMAT = 1;
 const MAX_DEGREE = 3;
-/** Coefficient step as a fraction of the tolerance (the encoder's choice, stored in the stream). */
-const STEP_FRACTION = 0.5;
+/**
+ * Coefficient step as a multiple of the tolerance (the encoder's choice, stored in the stream): on
+ * the bulk.1d VDFs 1.9 gives 30 % smaller streams than 0.5 (coarser codes cost fewer bits than the
+ * extra splits they cause); a single value is still within 0.95 tol.
+ */
+const STEP_FRACTION = 1.9;
 const KIND_LEAF = 0;
 const KIND_SPLIT = 1;
 const KIND_EXACT = 2;
@@ -237,7 +241,7 @@ export const factory: CodecFactory = {
   fromConfig(config) {
     const p = new Params(config);
     const tol = p.num('tol', 1e-3, 0, Number.MAX_VALUE);
-    const degree = p.int('degree', 2, 0, MAX_DEGREE);
+    const degree = p.int('degree', 1, 0, MAX_DEGREE);
     p.done();
     if (!(tol > 0)) throw new InvalidConfigError('octree: tol must be > 0');
     return new OctreeCodec(tol, degree);
