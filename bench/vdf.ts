@@ -1,7 +1,8 @@
 /**
  * VDF compression benchmark (BENCHMARKS.md "VDF volumes"): bulk.1d.vlsv cells 10 and 5 (40^3
  * float32). Lossless references (zlib -9, xz -9), zfp fixed-accuracy through /usr/bin/python3 +
- * zfpy in the same run, and sz3d at zfp's achieved max error and at the nominal tolerances.
+ * zfpy in the same run, sz3d and octree at zfp's achieved max error and at the nominal tolerances,
+ * and the notebook's other methods (dct3d, dwt3d, pca, gmm, hermite, sphharm).
  * Reports ratio (payload), the .nzp file ratio, max error / max, PSNR and the relative errors of
  * the VDF's moments (density, bulk velocity / thermal speed, temperature).
  *   npm run build && node dist/bench/vdf.js [FILE.vlsv] [cells, default 10,5]
@@ -88,7 +89,15 @@ for (const cell of cells) {
     add(name, enc.byteLength, y, r.compressedBytes);
   }
   // the notebook's methods as codecs (docs/spec/codecs/<id>.md); steps relative to the cell's max
+  // octree holds its tolerance on every value, like sz3d: the same error levels, the bound checked
+  const octree: [string, CodecConfig][] = [
+    ...zfp.map((z, k): [string, CodecConfig] => [`octree degree 0, tol = zfp's max error at ${k === 0 ? '1e-3' : '1e-4'}·max`, { id: 'octree', tol: z.maxErr, degree: 0 }]),
+    ['octree degree 0, tol = 1e-3·max', { id: 'octree', tol: 1e-3 * mx, degree: 0 }],
+    ['octree degree 1, tol = 1e-4·max', { id: 'octree', tol: 1e-4 * mx, degree: 1 }],
+    ['octree degree 2, tol = 1e-4·max', { id: 'octree', tol: 1e-4 * mx, degree: 2 }],
+  ];
   const others: [string, CodecConfig][] = [
+    ...octree,
     ['dct3d keep=512, step=2e-4·max', { id: 'dct3d', keep: 512, step: 2e-4 * mx }],
     ['dct3d keep=512, step=2e-5·max', { id: 'dct3d', keep: 512, step: 2e-5 * mx }],
     ['dct3d keep=16, step=1e-4·max', { id: 'dct3d', keep: 16, step: 1e-4 * mx }],
@@ -100,12 +109,17 @@ for (const cell of cells) {
     ['gmm n=8', { id: 'gmm', components: 8 }],
     ['hermite order 4', { id: 'hermite', order: 4 }],
     ['hermite order 8', { id: 'hermite', order: 8 }],
+    ['sphharm degree 4, shells 0.5, step=1e-4·max', { id: 'sphharm', degree: 4, shell: 0.5, step: 1e-4 * mx }],
+    ['sphharm degree 6, shells 0.5, step=1e-4·max', { id: 'sphharm', degree: 6, shell: 0.5, step: 1e-4 * mx }],
+    ['sphharm degree 6, shells 0.25, step=1e-4·max', { id: 'sphharm', degree: 6, shell: 0.25, step: 1e-4 * mx }],
+    ['sphharm degree 8, shells 1, step=1e-4·max', { id: 'sphharm', degree: 8, shell: 1, step: 1e-4 * mx }],
   ];
   for (const [name, cfg] of others) {
     const codec = (await codecFromConfig(cfg)) as ArrayToBytesCodec;
     const spec = { dtype: 'float32' as const, shape: v.shape };
     const enc = codec.encode(x, spec);
     const y = codec.decode(enc, spec);
+    if (cfg.id === 'octree' && maxAbs(x, y) > (cfg.tol as number)) throw new Error(`octree broke its bound on cell ${cell}`);
     const r = await compressVolume(npy, join(tmp, `c${cell}_${rows.length}.nzp`), { mode: 'abs', bound: 0, codec: cfg });
     add(name, enc.byteLength, y, r.compressedBytes);
   }

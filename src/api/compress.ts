@@ -269,16 +269,17 @@ export async function verifyFile(path: string, onProgress?: Progress, threads?: 
   try {
     const { header, footer } = r;
     const raw = newSha256().update(header.source.prefix);
-    const chunks = newSha256();
+    // version 1 files also hold the SHA-256 of their chunk frames (12-byte header + payload)
+    const chunks = footer.chunksSha256 !== undefined ? newSha256() : undefined;
     await decodeChunksInOrder(r, threads, (data, i, payload) => {
-      chunks.update(new ByteWriter(12).u32(payload.byteLength).u32(r.chunkLength(i)).u32(r.chunkCrc(i)).finish()).update(payload);
+      chunks?.update(new ByteWriter(12).u32(payload.byteLength).u32(r.chunkLength(i)).u32(r.chunkCrc(i)).finish()).update(payload);
       raw.update(encodeSamples(data, header.source.encoding));
       onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
     });
     raw.update(footer.suffix);
     const seconds = (performance.now() - t0) / 1000;
     const base = { lossless: header.lossless, chunks: r.nChunks, nSamples: r.nSamples, seconds };
-    if (chunks.digest('hex') !== footer.chunksSha256) return { ...base, ok: false, problem: 'compressed stream SHA-256 differs' };
+    if (chunks && chunks.digest('hex') !== footer.chunksSha256) return { ...base, ok: false, problem: 'compressed stream SHA-256 differs' };
     if (header.lossless && raw.digest('hex') !== footer.rawSha256) return { ...base, ok: false, problem: 'restored data SHA-256 differs from the original' };
     return { ...base, ok: true };
   } finally {

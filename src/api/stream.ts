@@ -7,7 +7,7 @@ import { crc32c, newSha256 } from '../core/checksum.js';
 import { CorruptDataError, MismatchError, UnsupportedFormatError, UsageError } from '../core/errors.js';
 import type { CodecConfig } from '../codecs/codec.js';
 import type { Level } from '../codecs/levels.js';
-import { FORMAT_VERSION, FRAME_HEADER_BYTES, KNOWN_FLAGS, MAGIC, MAX_JSON_BYTES, PREAMBLE_BYTES, TAIL_BYTES, TAIL_MAGIC, decodeJsonBlock, footerFromJson, headerFromJson, type ContainerHeader } from '../container/format.js';
+import { FORMAT_VERSION, FRAME_HEADER_BYTES, KNOWN_FLAGS, MAGIC, MAX_JSON_BYTES, PREAMBLE_BYTES, TAIL_BYTES, TAIL_MAGIC, TAIL2_BYTES, TAIL2_MAGIC, decodeJsonBlock, footerFromJson, footerFromTrailer, headerFromJson, type ContainerFooter, type ContainerHeader } from '../container/format.js';
 import { ContainerWriter, chooseChunkSamples, type ByteSink } from '../container/writer.js';
 import { encodeSamples } from '../formats/source.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -118,45 +118,88 @@ export class StreamDecoder {
     return head;
   }
 
+  private version = 0;
+
+  /** Reads `count` varints from buffer offset `from`: [values, bytes used], or undefined if incomplete. */
+  private peekVarints(from: number, count: number): [number[], number] | undefined {
+    let p = from;
+    for (let k = 0; k < count; k++) {
+      while (p < this.buf.byteLength && this.buf[p]! & 0x80) p++;
+      if (p >= this.buf.byteLength) return undefined;
+      p++;
+    }
+    const r = new ByteReader(this.buf.subarray(from, p), `${this.name}: corrupt frame`);
+    const vals: number[] = [];
+    for (let k = 0; k < count; k++) vals.push(r.varint());
+    return [vals, p - from];
+  }
+
   async push(bytes: Uint8Array): Promise<TypedArray[]> {
     this.append(bytes);
     const out: TypedArray[] = [];
     for (;;) {
       if (this.state === 'preamble') {
-        if (this.buf.byteLength < PREAMBLE_BYTES) break;
-        const r = new ByteReader(this.consume(PREAMBLE_BYTES));
-        const magic = r.bytesView(8);
+        if (this.buf.byteLength < 10) break;
+        const magic = this.buf.subarray(0, 8);
         if (!MAGIC.every((b, i) => magic[i] === b)) throw new UnsupportedFormatError(`${this.name}: not a neurozip .nzp stream (wrong magic)`);
-        const version = r.u16();
-        if (version !== FORMAT_VERSION) throw new UnsupportedFormatError(`${this.name}: .nzp format version ${version}; this neurozip reads version ${FORMAT_VERSION}`);
-        this.flags = r.u16();
+        const version = this.buf[8]! | (this.buf[9]! << 8);
+        if (version !== 1 && version !== FORMAT_VERSION) throw new UnsupportedFormatError(`${this.name}: .nzp format version ${version}; this neurozip reads versions 1 and ${FORMAT_VERSION}`);
+        if (version === 1) {
+          if (this.buf.byteLength < PREAMBLE_BYTES) break;
+          const r = new ByteReader(this.consume(PREAMBLE_BYTES).subarray(10));
+          this.flags = r.u16();
+          this.headerLen = r.u32();
+        } else {
+          if (this.buf.byteLength < 12) break;
+          const v = this.peekVarints(11, 1);
+          if (!v) break;
+          this.flags = this.buf[10]!;
+          this.headerLen = v[0][0]!;
+          this.consume(11 + v[1]);
+        }
+        this.version = version;
         if (this.flags & ~KNOWN_FLAGS) throw new UnsupportedFormatError(`${this.name}: unknown format flags`);
-        this.headerLen = r.u32();
         if (this.headerLen > MAX_JSON_BYTES) throw new CorruptDataError(`${this.name}: header length ${this.headerLen} is corrupt`);
         this.state = 'header';
       } else if (this.state === 'header') {
         if (this.buf.byteLength < this.headerLen + 4) break;
         const json = this.consume(this.headerLen);
         if (crc32c(json) !== new ByteReader(this.consume(4)).u32()) throw new CorruptDataError(`${this.name}: header checksum mismatch`);
-        this.header = headerFromJson(decodeJsonBlock(json, this.flags, `${this.name}: header`));
+        this.header = headerFromJson(decodeJsonBlock(json, this.flags, `${this.name}: header`, this.version));
         this.pipeline = await Pipeline.fromConfig(this.header.pipeline);
         this.raw.update(this.header.source.prefix);
         this.state = 'frames';
       } else if (this.state === 'frames') {
-        if (this.buf.byteLength < FRAME_HEADER_BYTES) break;
-        const f = new ByteReader(this.buf.subarray(0, FRAME_HEADER_BYTES));
-        const len = f.u32();
-        const samples = f.u32();
-        const crc = f.u32();
-        if (len === 0 && samples === 0) {
-          this.consume(FRAME_HEADER_BYTES);
-          this.state = 'trailer';
-          continue;
+        let len: number;
+        let samples: number;
+        let crc: number;
+        let frameBytes: number;
+        if (this.version === 1) {
+          if (this.buf.byteLength < FRAME_HEADER_BYTES) break;
+          const f = new ByteReader(this.buf.subarray(0, FRAME_HEADER_BYTES));
+          [len, samples, crc, frameBytes] = [f.u32(), f.u32(), f.u32(), FRAME_HEADER_BYTES];
+          if (len === 0 && samples === 0) {
+            this.consume(FRAME_HEADER_BYTES);
+            this.state = 'trailer';
+            continue;
+          }
+        } else {
+          if (this.buf.byteLength < 1) break;
+          if (this.buf[0] === 0) {
+            this.consume(1);
+            this.state = 'trailer';
+            continue;
+          }
+          const v = this.peekVarints(0, 2);
+          if (!v || this.buf.byteLength < v[1] + 4) break;
+          [len, samples] = v[0] as [number, number];
+          crc = new ByteReader(this.buf.subarray(v[1], v[1] + 4)).u32();
+          frameBytes = v[1] + 4;
         }
         const h = this.header!;
         if (len === 0 || samples === 0 || samples * h.nChannels * itemsize(h.dtype) > 2 ** 31) throw new CorruptDataError(`${this.name}: corrupt chunk frame ${this.nChunks}`);
-        if (this.buf.byteLength < FRAME_HEADER_BYTES + len) break;
-        this.consume(FRAME_HEADER_BYTES);
+        if (this.buf.byteLength < frameBytes + len) break;
+        this.consume(frameBytes);
         const payload = this.consume(len);
         if (crc32c(payload) !== crc) throw new CorruptDataError(`${this.name}: chunk ${this.nChunks} checksum mismatch`);
         const data = this.pipeline!.decode(payload, { dtype: h.dtype, shape: [samples, h.nChannels] });
@@ -172,7 +215,14 @@ export class StreamDecoder {
   /** Checks the trailer once all bytes are in. */
   end(): void {
     if (this.state !== 'trailer') throw new CorruptDataError(`${this.name}: truncated .nzp stream (ended in its ${this.state})`);
-    const t = this.buf;
+    const footer = this.version === 1 ? this.trailerV1(this.buf) : this.trailerV2(this.buf);
+    if (footer.nSamples !== this.nSamples) throw new CorruptDataError(`${this.name}: footer says ${footer.nSamples} samples, stream held ${this.nSamples}`);
+    this.raw.update(footer.suffix);
+    this.suffix = footer.suffix;
+    if (this.header!.lossless && this.raw.digest('hex') !== footer.rawSha256) throw new MismatchError(`${this.name}: decoded data does not match the original's SHA-256`);
+  }
+
+  private trailerV1(t: Uint8Array): ContainerFooter {
     if (t.byteLength < TAIL_BYTES || !TAIL_MAGIC.every((b, i) => t[t.byteLength - 8 + i] === b)) throw new CorruptDataError(`${this.name}: truncated .nzp stream (no end marker)`);
     const tail = new ByteReader(t.subarray(t.byteLength - TAIL_BYTES));
     tail.u64();
@@ -181,11 +231,30 @@ export class StreamDecoder {
     const crc = tail.u32();
     const body = t.subarray(0, t.byteLength - TAIL_BYTES);
     if (nChunks !== this.nChunks || body.byteLength !== nChunks * 24 + footerLen || crc32c(body) !== crc) throw new CorruptDataError(`${this.name}: corrupt index or footer`);
-    const footer = footerFromJson(decodeJsonBlock(body.subarray(nChunks * 24), this.flags, `${this.name}: footer`));
-    if (footer.nSamples !== this.nSamples) throw new CorruptDataError(`${this.name}: footer says ${footer.nSamples} samples, stream held ${this.nSamples}`);
-    this.raw.update(footer.suffix);
-    this.suffix = footer.suffix;
-    if (this.header!.lossless && this.raw.digest('hex') !== footer.rawSha256) throw new MismatchError(`${this.name}: decoded data does not match the original's SHA-256`);
+    return footerFromJson(decodeJsonBlock(body.subarray(nChunks * 24), this.flags, `${this.name}: footer`, 1));
+  }
+
+  private trailerV2(t: Uint8Array): ContainerFooter {
+    if (t.byteLength < TAIL2_BYTES || !TAIL2_MAGIC.every((b, i) => t[t.byteLength - 4 + i] === b)) throw new CorruptDataError(`${this.name}: truncated .nzp stream (no end marker)`);
+    const tail = new ByteReader(t.subarray(t.byteLength - TAIL2_BYTES));
+    const len = tail.u32();
+    const crc = tail.u32();
+    const body = t.subarray(0, t.byteLength - TAIL2_BYTES);
+    if (body.byteLength !== len || crc32c(body) !== crc) throw new CorruptDataError(`${this.name}: corrupt index or footer`);
+    const r = new ByteReader(body, `${this.name}: corrupt index or footer`);
+    const nChunks = r.varint();
+    if (nChunks !== this.nChunks) throw new CorruptDataError(`${this.name}: corrupt index or footer`);
+    let total = 0;
+    for (let i = 0; i < nChunks; i++) {
+      total += r.varint();
+      r.varint();
+    }
+    const rawBytes = r.varint();
+    const sha = r.bytesView(32);
+    const footerLen = r.varint();
+    if (footerLen !== r.remaining) throw new CorruptDataError(`${this.name}: corrupt footer length`);
+    const extras = footerLen === 0 ? undefined : decodeJsonBlock(r.bytesView(footerLen), this.flags, `${this.name}: footer`, 2);
+    return footerFromTrailer(total, rawBytes, sha, extras);
   }
 
   /** The original file's trailing bytes, known at end(). */

@@ -41,6 +41,8 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   pca: () => import('./volume/pca.js'),
   gmm: () => import('./volume/gmm.js'),
   hermite: () => import('./volume/hermite.js'),
+  sphharm: () => import('./volume/sphharm.js'),
+  octree: () => import('./volume/octree.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory, 'builtin');

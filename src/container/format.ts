@@ -1,53 +1,57 @@
 /**
- * The `.nzp` v1 byte layout (normative spec: docs/spec/container.md). Shared constants, the
+ * The `.nzp` byte layout (versions 1 and 2) (normative spec: docs/spec/container.md). Shared constants, the
  * header and footer JSON types, and their validation.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { isDType, type DType } from '../core/dtype.js';
+import { isDType, itemsize, type DType } from '../core/dtype.js';
 import { CorruptDataError } from '../core/errors.js';
 import type { Json } from '../core/types.js';
 import type { CodecConfig } from '../codecs/codec.js';
+import { JSON_DICTIONARY, JSON_DICTIONARY_V2 } from './dictionary.js';
+import { generatedPrefix, rebuildPrefix } from './prefix.js';
 
 export const MAGIC = new Uint8Array([0x89, 0x4e, 0x5a, 0x50, 0x0d, 0x0a, 0x1a, 0x0a]); // \x89NZP\r\n\x1a\n
+/** The version this neurozip writes; it reads 1 and 2. */
+export const FORMAT_VERSION = 2;
+/** Header and footer JSON larger than this are refused as corrupt (sidecars are a few MB at most). */
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+/** Flag bit 0: the header and footer JSON blocks are raw DEFLATE with the version's dictionary. */
+export const FLAG_DEFLATED_JSON = 1;
+export const KNOWN_FLAGS = FLAG_DEFLATED_JSON;
+
+// version 1: fixed-width frames, index and tail
 export const TAIL_MAGIC = new Uint8Array([0x4e, 0x5a, 0x50, 0x54, 0x41, 0x49, 0x4c, 0x31]); // NZPTAIL1
-export const FORMAT_VERSION = 1;
 export const PREAMBLE_BYTES = 16; // magic, u16 version, u16 flags, u32 header length
 export const FRAME_HEADER_BYTES = 12; // u32 payload bytes, u32 samples, u32 crc32c
 export const INDEX_ENTRY_BYTES = 24; // u64 first sample, u64 payload offset, u32 payload bytes, u32 crc32c
 export const TAIL_BYTES = 32; // u64 index offset, u64 chunks, u32 footer JSON length, u32 crc32c, magic
-/** Header and footer JSON larger than this are refused as corrupt (sidecars are a few MB at most). */
-export const MAX_JSON_BYTES = 64 * 1024 * 1024;
-/** Flag bit 0: the header and footer JSON blocks are raw DEFLATE with JSON_DICTIONARY. */
-export const FLAG_DEFLATED_JSON = 1;
-export const KNOWN_FLAGS = FLAG_DEFLATED_JSON;
 
-/**
- * Preset DEFLATE dictionary for the JSON blocks (normative: docs/spec/container.md). It holds the
- * keys and common values, so a small file's header and footer cost ~250 bytes instead of ~620;
- * on 200 KB N1 files that is 0.7 % of the ratio. Frozen with format version 1.
- */
-export const JSON_DICTIONARY = Buffer.from(
-  '{"dtype":"int16","nChannels":1,"sampleRateHz":30000,"chunkSamples":30000,"pipeline":[{"id":"delta","order":1},' +
-    '{"id":"bytes"},{"id":"shuffle"},{"id":"zstd","level":3},{"id":"remap"},{"id":"lpc","order":32,"precision":14},' +
-    '{"id":"rans"},{"id":"lmscm","order":32,"limit":255,"rate":8}],"lossless":true,"source":{"format":"spikeglx",' +
-    '"fileName":".bin","encoding":{"bytesPerSample":2,"bigEndian":false},"prefix":"","sidecars":[{"role":"meta","data":' +
-    '{"deflate":"","nbytes":0}}],"meta":{}},"writer":"neurozip 0.1.0"}' +
-    '{"format":"wav","prefix":"UklGR","meta":{"bitsPerSample":16,"formatTag":1}},"writer":"neurozip 0.1.0"}' +
-    '{"nSamples":0,"suffix":"","rawSha256":"","rawBytes":0,"chunksSha256":""}',
-  'utf8',
-);
+// version 2: varint frames, a compact trailer, a 12-byte tail
+export const TAIL2_MAGIC = new Uint8Array([0x4e, 0x5a, 0x54, 0x32]); // NZT2
+export const TAIL2_BYTES = 12; // u32 trailer length, u32 crc32c, magic
+/** Bytes of an unsigned LEB128 varint (the minimal encoding, the only one version 2 accepts). */
+export const varintBytes = (v: number): number => {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+};
 
-/** A JSON block as stored: UTF-8, raw-DEFLATEd with the dictionary. */
-export function encodeJsonBlock(value: Json): Uint8Array {
-  return new Uint8Array(deflateRawSync(Buffer.from(JSON.stringify(value), 'utf8'), { level: 9, dictionary: JSON_DICTIONARY }));
+const dictionaryOf = (version: number) => (version === 1 ? JSON_DICTIONARY : JSON_DICTIONARY_V2);
+
+/** A JSON block as stored: UTF-8, raw-DEFLATEd with the version's dictionary. */
+export function encodeJsonBlock(value: Json, version = FORMAT_VERSION): Uint8Array {
+  return new Uint8Array(deflateRawSync(Buffer.from(JSON.stringify(value), 'utf8'), { level: 9, dictionary: dictionaryOf(version) }));
 }
 
 /** Inverse of encodeJsonBlock (plain UTF-8 when the flag is clear); damage is CorruptDataError. */
-export function decodeJsonBlock(bytes: Uint8Array, flags: number, what: string): unknown {
+export function decodeJsonBlock(bytes: Uint8Array, flags: number, what: string, version = FORMAT_VERSION): unknown {
   let text: Uint8Array = bytes;
   if (flags & FLAG_DEFLATED_JSON) {
     try {
-      text = inflateRawSync(bytes, { dictionary: JSON_DICTIONARY, maxOutputLength: MAX_JSON_BYTES });
+      text = inflateRawSync(bytes, { dictionary: dictionaryOf(version), maxOutputLength: MAX_JSON_BYTES });
     } catch {
       throw new CorruptDataError(`${what} is damaged (cannot inflate)`);
     }
@@ -135,8 +139,8 @@ export interface ContainerFooter {
   /** SHA-256 of the original file, byte for byte (prefix + sample data + suffix). */
   rawSha256: string;
   rawBytes: number;
-  /** SHA-256 of the chunk frames as written (the compressed stream). */
-  chunksSha256: string;
+  /** SHA-256 of the chunk frames as written (version 1 files only). */
+  chunksSha256?: string;
 }
 
 /**
@@ -163,26 +167,42 @@ const unb64 = (s: any, what: string): Uint8Array => {
   throw new CorruptDataError(`${what}: damaged`);
 };
 
+const prefixContext = (h: { dtype: DType; nChannels: number; sampleRateHz: number | null; source: { encoding: SampleEncoding } }) => ({
+  dtype: h.dtype,
+  nChannels: h.nChannels,
+  sampleRateHz: h.sampleRateHz,
+  bytesPerSample: h.source.encoding.bytesPerSample,
+  bigEndian: h.source.encoding.bigEndian,
+});
+
+/**
+ * The header as written (version 2): constant keys first and the per-file values (sizes, file
+ * name) last, so the dictionary codes most of it as a few long matches; defaults are left out
+ * (docs/spec/container.md, "Header JSON").
+ */
 export function headerToJson(h: ContainerHeader): Json {
+  const s = h.source;
+  const defaultEncoding = s.encoding.bytesPerSample === itemsize(h.dtype) && !s.encoding.bigEndian;
+  const prefix = s.prefix.byteLength === 0 ? undefined : generatedPrefix(prefixContext(h), s.prefix) ?? b64(s.prefix);
   return {
     dtype: h.dtype,
     nChannels: h.nChannels,
+    lossless: h.lossless,
+    writer: h.writer,
+    pipeline: h.pipeline,
+    ...(h.lossy ? { lossy: h.lossy as unknown as Json } : {}),
     sampleRateHz: h.sampleRateHz,
     chunkSamples: h.chunkSamples,
-    pipeline: h.pipeline,
-    lossless: h.lossless,
-    ...(h.lossy ? { lossy: h.lossy as unknown as Json } : {}),
-    source: {
-      format: h.source.format,
-      fileName: h.source.fileName,
-      encoding: { bytesPerSample: h.source.encoding.bytesPerSample, bigEndian: h.source.encoding.bigEndian },
-      prefix: b64(h.source.prefix),
-      sidecars: h.source.sidecars.map((s) => ({ role: s.role, data: b64(s.data), ...(s.path !== undefined ? { path: s.path } : {}) })),
-      ...(h.source.mainPath !== undefined ? { mainPath: h.source.mainPath } : {}),
-      meta: h.source.meta,
-    },
-    writer: h.writer,
     ...(h.shape !== undefined ? { shape: h.shape } : {}),
+    source: {
+      format: s.format,
+      ...(defaultEncoding ? {} : { encoding: { bytesPerSample: s.encoding.bytesPerSample, bigEndian: s.encoding.bigEndian } }),
+      ...(Object.keys(s.meta).length ? { meta: s.meta } : {}),
+      ...(s.sidecars.length ? { sidecars: s.sidecars.map((x) => ({ role: x.role, data: b64(x.data), ...(x.path !== undefined ? { path: x.path } : {}) })) } : {}),
+      ...(s.mainPath !== undefined ? { mainPath: s.mainPath } : {}),
+      ...(prefix !== undefined ? { prefix } : {}),
+      fileName: s.fileName,
+    },
   };
 }
 
@@ -213,9 +233,13 @@ export function headerFromJson(j: any): ContainerHeader {
   if (j.sampleRateHz !== null && !(typeof j.sampleRateHz === 'number' && j.sampleRateHz > 0)) fail('bad sampleRateHz');
   if (!Array.isArray(j.pipeline) || j.pipeline.some((c: any) => !c || typeof c.id !== 'string')) fail('bad pipeline');
   const s = j.source;
-  if (!s || typeof s.format !== 'string' || typeof s.fileName !== 'string' || !s.encoding) fail('bad source');
-  if (!posInt(s.encoding.bytesPerSample) || typeof s.encoding.bigEndian !== 'boolean') fail('bad source encoding');
-  if (!Array.isArray(s.sidecars)) fail('bad sidecars');
+  if (!s || typeof s.format !== 'string' || typeof s.fileName !== 'string') fail('bad source');
+  const encoding = s.encoding ?? { bytesPerSample: itemsize(j.dtype), bigEndian: false };
+  if (!posInt(encoding.bytesPerSample) || typeof encoding.bigEndian !== 'boolean') fail('bad source encoding');
+  const sidecars = s.sidecars ?? [];
+  if (!Array.isArray(sidecars)) fail('bad sidecars');
+  const ctx = prefixContext({ dtype: j.dtype, nChannels: j.nChannels, sampleRateHz: j.sampleRateHz, source: { encoding } });
+  const prefix = s.prefix === undefined ? new Uint8Array(0) : typeof s.prefix === 'object' && s.prefix !== null && !('deflate' in s.prefix) ? rebuildPrefix(ctx, s.prefix) ?? fail('bad generated prefix') : unb64(s.prefix, 'source prefix');
   return {
     dtype: j.dtype,
     nChannels: j.nChannels,
@@ -227,9 +251,9 @@ export function headerFromJson(j: any): ContainerHeader {
     source: {
       format: s.format,
       fileName: s.fileName,
-      encoding: { bytesPerSample: s.encoding.bytesPerSample, bigEndian: s.encoding.bigEndian },
-      prefix: unb64(s.prefix, 'source prefix'),
-      sidecars: s.sidecars.map((x: any) => {
+      encoding: { bytesPerSample: encoding.bytesPerSample, bigEndian: encoding.bigEndian },
+      prefix,
+      sidecars: sidecars.map((x: any) => {
         if (!x || typeof x.role !== 'string') fail('bad sidecar');
         if (x.path !== undefined && !isSafeRelativePath(x.path)) fail(`sidecar path ${JSON.stringify(x.path)} is not a safe relative path`);
         return { role: x.role, data: unb64(x.data, `sidecar ${x.role}`), ...(x.path !== undefined ? { path: x.path } : {}) };
@@ -242,10 +266,19 @@ export function headerFromJson(j: any): ContainerHeader {
   };
 }
 
-export function footerToJson(f: ContainerFooter): Json {
-  return { nSamples: f.nSamples, suffix: b64(f.suffix), rawSha256: f.rawSha256, rawBytes: f.rawBytes, chunksSha256: f.chunksSha256 };
+/** Version 2 footer JSON: only what the binary trailer does not hold (empty when nothing). */
+export function footerExtrasToJson(f: ContainerFooter): Json | undefined {
+  return f.suffix.byteLength ? { suffix: b64(f.suffix) } : undefined;
 }
 
+/** Version 2: the footer from the trailer's binary fields and its JSON block (or none). */
+export function footerFromTrailer(nSamples: number, rawBytes: number, rawSha256: Uint8Array, extras: any): ContainerFooter {
+  if (extras !== undefined && (!extras || typeof extras !== 'object')) throw new CorruptDataError('container footer: not an object');
+  const suffix = extras?.suffix === undefined ? new Uint8Array(0) : unb64(extras.suffix, 'footer suffix');
+  return { nSamples, suffix, rawSha256: Buffer.from(rawSha256).toString('hex'), rawBytes };
+}
+
+/** Version 1 footer JSON. */
 export function footerFromJson(j: any): ContainerFooter {
   const bad = (w: string): never => {
     throw new CorruptDataError(`container footer: ${w}`);

@@ -1,14 +1,14 @@
 import { allocArray, itemsize, type TypedArray } from '../core/dtype.js';
 import { ByteWriter } from '../core/bytes.js';
-import { crc32c, newSha256 } from '../core/checksum.js';
+import { crc32c } from '../core/checksum.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import {
   FORMAT_VERSION,
   FLAG_DEFLATED_JSON,
   MAGIC,
-  TAIL_MAGIC,
+  TAIL2_MAGIC,
   encodeJsonBlock,
-  footerToJson,
+  footerExtrasToJson,
   headerToJson,
   type ContainerFooter,
   type ContainerHeader,
@@ -22,13 +22,13 @@ export interface ByteSink {
 }
 
 /**
- * Streaming `.nzp` writer in constant memory: samples go in through append() in blocks of any
- * size, every full chunk is encoded and written at once, the index grows by 24 bytes a chunk.
- * Bytes only ever go forward to the sink, so it can be a pipe; files use an AtomicFile sink.
+ * Streaming `.nzp` writer (format version 2) in constant memory: samples go in through append() in
+ * blocks of any size, every full chunk is encoded and written at once, the index grows by a few
+ * bytes a chunk. Bytes only ever go forward to the sink, so it can be a pipe; files use an
+ * AtomicFile sink.
  */
 export class ContainerWriter {
   private readonly index = new ByteWriter(4096);
-  private readonly chunksHash = newSha256();
   private readonly pending: TypedArray;
   private pendingSamples = 0;
   private offset = 0;
@@ -43,7 +43,7 @@ export class ContainerWriter {
     this.pending = allocArray(header.dtype, header.chunkSamples * header.nChannels);
     const json = encodeJsonBlock(headerToJson(header));
     const pre = new ByteWriter(16 + json.byteLength + 4);
-    pre.bytes(MAGIC).u16(FORMAT_VERSION).u16(FLAG_DEFLATED_JSON).u32(json.byteLength).bytes(json).u32(crc32c(json));
+    pre.bytes(MAGIC).u16(FORMAT_VERSION).u8(FLAG_DEFLATED_JSON).varint(json.byteLength).bytes(json).u32(crc32c(json));
     this.put(pre.finish());
   }
 
@@ -85,27 +85,32 @@ export class ContainerWriter {
     if (payload.byteLength === 0 || payload.byteLength > 0xffffffff || nSamples <= 0 || nSamples > 0xffffffff) {
       throw new RangeError(`chunk of ${payload.byteLength} bytes / ${nSamples} samples cannot be framed`);
     }
-    const frame = new ByteWriter(12).u32(payload.byteLength).u32(nSamples).u32(crc).finish();
-    this.chunksHash.update(frame).update(payload);
-    this.index.u64(this.nSamples).u64(this.offset + frame.byteLength).u32(payload.byteLength).u32(crc);
+    const frame = new ByteWriter(14).varint(payload.byteLength).varint(nSamples).u32(crc).finish();
+    this.index.varint(nSamples).varint(payload.byteLength);
     this.put(frame);
     this.put(payload);
     this.nSamples += nSamples;
     this.nChunks++;
   }
 
-  /** Encodes what is pending, then writes the end marker, index, footer and tail. */
+  /** Encodes what is pending, then writes the end marker, the trailer (index, footer) and the tail. */
   close(footer: FooterInput): ContainerFooter {
     this.flushPending();
-    this.put(new Uint8Array(12)); // end of chunks: a zero frame header
-    const full: ContainerFooter = { ...footer, nSamples: this.nSamples, chunksSha256: this.chunksHash.digest('hex') };
-    const index = this.index.finish();
-    const json = encodeJsonBlock(footerToJson(full));
-    const indexOffset = this.offset;
-    const crc = crc32c(json, crc32c(index));
-    this.put(index);
-    this.put(json);
-    this.put(new ByteWriter(32).u64(indexOffset).u64(this.nChunks).u32(json.byteLength).u32(crc).bytes(TAIL_MAGIC).finish());
+    this.put(new Uint8Array(1)); // end of chunks: a zero payload length
+    const full: ContainerFooter = { ...footer, nSamples: this.nSamples };
+    if (!/^[0-9a-f]{64}$/.test(full.rawSha256)) throw new RangeError(`rawSha256 must be 64 hex digits, got ${full.rawSha256}`);
+    const extras = footerExtrasToJson(full);
+    const json = extras === undefined ? new Uint8Array(0) : encodeJsonBlock(extras);
+    const trailer = new ByteWriter(64 + json.byteLength)
+      .varint(this.nChunks)
+      .bytes(this.index.finish())
+      .varint(full.rawBytes)
+      .bytes(Buffer.from(full.rawSha256, 'hex'))
+      .varint(json.byteLength)
+      .bytes(json)
+      .finish();
+    this.put(trailer);
+    this.put(new ByteWriter(12).u32(trailer.byteLength).u32(crc32c(trailer)).bytes(TAIL2_MAGIC).finish());
     return full;
   }
 

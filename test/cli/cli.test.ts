@@ -20,7 +20,7 @@ test('compress, info --json, verify, decompress: one command each', { skip: NO_D
   r = cli(['info', '--json', 'a.wav.nzp'], dir);
   assert.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout);
-  for (const k of ['format', 'dtype', 'nChannels', 'nSamples', 'sampleRateHz', 'chunks', 'rawBytes', 'compressedBytes', 'ratio', 'pipeline']) assert.ok(k in info, k);
+  for (const k of ['format', 'dtype', 'nChannels', 'nSamples', 'sampleRateHz', 'chunks', 'rawBytes', 'compressedBytes', 'containerBytes', 'formatVersion', 'ratio', 'pipeline']) assert.ok(k in info, k);
   assert.deepEqual([info.format, info.dtype, info.nChannels, info.nSamples, info.sampleRateHz], ['wav', 'int16', 1, 98689, 19531]);
   assert.ok(info.ratio > 1.5);
   assert.equal(cli(['verify', 'a.wav.nzp'], dir).code, 0);

@@ -8,6 +8,7 @@ import { momentErrors, vdfMoments } from '../../src/metrics/vdf.js';
 import { conformance } from '../kit/conformance.js';
 import { NO_DATA, sharedPath } from '../kit/paths.js';
 import { rng, type Signal } from '../kit/signals.js';
+import { realSh } from '../../src/codecs/volume/sphharm.js';
 
 const maxAbs = (s: Signal) => {
   let m = 0;
@@ -22,6 +23,9 @@ conformance('dwt3d:levels=3,step=0.5', { dtypes: ['float32', 'float64'], toleran
 // model fits: no bound; the round trip must be the stored model, error below the signal's scale
 conformance('hermite:order=3', { dtypes: ['float32', 'float64'], tolerance: (s) => 3 * maxAbs(s) + 1 });
 conformance('gmm:components=2,iters=5,seed=1', { dtypes: ['float32', 'float64'], tolerance: (s) => 3 * maxAbs(s) + 1 });
+conformance('sphharm:degree=2,shell=1,step=0.01', { dtypes: ['float32', 'float64'], tolerance: (s) => 3 * maxAbs(s) + 1 });
+// octree holds its tolerance on every value (the kit's lossy tolerance mode with the codec's own bound)
+conformance('octree:tol=0.5,degree=2', { dtypes: ['float32', 'float64'], tolerance: () => 0.5 });
 
 function err(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -82,6 +86,57 @@ test('volume codecs: error falls with the parameter that buys accuracy', async (
   assert.ok(h6.e < h2.e, `hermite ${h2.e} ${h6.e}`);
 });
 
+test('sphharm: real spherical harmonics match their closed forms; the error falls with degree and shell width', async () => {
+  const Y = new Float64Array(9);
+  const [x, y, z] = [0.3, -0.5, 0.8];
+  const r = Math.hypot(x, y, z);
+  realSh(2, x, y, z, Y);
+  const c1 = Math.sqrt(3 / (4 * Math.PI));
+  const want = [0.5 / Math.sqrt(Math.PI), c1 * (y / r), c1 * (z / r), c1 * (x / r)];
+  want.forEach((w, k) => assert.ok(Math.abs(Y[k]! - w) < 1e-12, `Y[${k}] ${Y[k]} vs ${w}`));
+  assert.ok(Math.abs(Y[6]! - Math.sqrt(5 / (16 * Math.PI)) * (3 * (z / r) ** 2 - 1)) < 1e-12, 'Y_20');
+  assert.ok(Math.abs(Y[8]! - 0.5 * Math.sqrt(15 / Math.PI) * ((x * x - y * y) / (r * r)) / 2) < 1e-12, 'Y_22');
+  realSh(2, 0, 0, 0, Y);
+  assert.deepEqual([...Y.subarray(1)], new Array(8).fill(0), 'only Y_00 at the centre');
+  // an isotropic Maxwellian is degree 0; two drifting beams need higher degrees
+  const n = 24;
+  const iso = new Float32Array(n * n * n).map((_, i) => 10 * Math.exp(-(((i % n) - 11.5) ** 2 + ((((i / n) | 0) % n) - 11.5) ** 2 + (((i / n / n) | 0) - 11.5) ** 2) / 18));
+  const i0 = await run({ id: 'sphharm', degree: 0, shell: 0.5, step: 1e-5 }, iso, [n, n, n]);
+  assert.ok(i0.e < 0.05, `isotropic, degree 0: ${i0.e}`);
+  const beams = twoBeams(n);
+  const b2 = await run({ id: 'sphharm', degree: 2, shell: 0.5, step: 1e-5 }, beams, [n, n, n]);
+  const b6 = await run({ id: 'sphharm', degree: 6, shell: 0.5, step: 1e-5 }, beams, [n, n, n]);
+  const b6w = await run({ id: 'sphharm', degree: 6, shell: 2, step: 1e-5 }, beams, [n, n, n]);
+  assert.ok(b6.e < b2.e && b6.e < b6w.e, `sphharm beams: degree 2 ${b2.e}, degree 6 ${b6.e}, degree 6 wide shells ${b6w.e}`);
+  assert.ok(b6.y.every((v) => v >= 0), 'a non-negative input decodes non-negative');
+});
+
+test('octree: the tolerance holds on every value, non-finite values come back exactly, a looser tolerance costs fewer bytes', async () => {
+  const n = 24;
+  const x = twoBeams(n);
+  x[100] = NaN;
+  x[2000] = Infinity;
+  x[3000] = 1e30;
+  const shape = [n, n, n];
+  const c = (await codecFromConfig({ id: 'octree', tol: 1e-3, degree: 2 })) as ArrayToBytesCodec;
+  const spec = { dtype: 'float32' as const, shape };
+  const enc = c.encode(x, spec);
+  const y = c.decode(enc, spec);
+  assert.ok(Number.isNaN(y[100]!) && y[2000] === Infinity && y[3000] === x[3000]);
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i]!)) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  assert.ok(worst <= 1e-3, `octree max error ${worst}`);
+  const beams = twoBeams(n);
+  const fine = await run({ id: 'octree', tol: 1e-4, degree: 2 }, beams, shape);
+  const coarse = await run({ id: 'octree', tol: 1e-2, degree: 2 }, beams, shape);
+  assert.ok(fine.e <= 1e-4 && coarse.e <= 1e-2 && coarse.bytes < fine.bytes, `octree ${fine.bytes} B at ${fine.e}, ${coarse.bytes} B at ${coarse.e}`);
+  // float64 at a tolerance far below float32 precision
+  const x64 = Float64Array.from(beams);
+  const c64 = c.encode(x64, { dtype: 'float64', shape });
+  const y64 = c.decode(c64, { dtype: 'float64', shape });
+  assert.ok(err(x64, y64) <= 1e-3);
+});
+
 test('volume codecs on the bulk.1d VDFs: errors and moments as in BENCHMARKS', { skip: NO_DATA }, async () => {
   const f = VlsvFile.open(sharedPath('vlsv', 'bulk.1d.vlsv'));
   const v = f.readVdf('proton', 5);
@@ -93,6 +148,8 @@ test('volume codecs on the bulk.1d VDFs: errors and moments as in BENCHMARKS', {
     [{ id: 'dct3d', keep: 512, step: 2e-4 * mx }, 2e-4, 300, 1e-2],
     [{ id: 'hermite', order: 8 }, 1e-4, 300, 1e-2],
     [{ id: 'dwt3d', levels: 3, step: 2e-4 * mx }, 4e-4, 80, 0.5],
+    [{ id: 'sphharm', degree: 6, shell: 0.5, step: 1e-4 * mx }, 4e-4, 600, 1e-2],
+    [{ id: 'octree', tol: 1e-4 * mx, degree: 1 }, 1e-4, 300, 1e-2],
   ] as const) {
     const r = await run(cfg, v.data, v.shape);
     assert.ok(r.e / mx <= maxRel, `${cfg.id}: ${r.e / mx}`);

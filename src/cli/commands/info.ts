@@ -10,6 +10,8 @@ export async function infoOf(path: string) {
   const r = await NzpReader.open(path);
   try {
     const h = r.header;
+    let payload = 0;
+    for (let i = 0; i < r.nChunks; i++) payload += r.chunkPayloadBytes(i);
     return {
       file: path,
       format: h.source.format,
@@ -23,6 +25,9 @@ export async function infoOf(path: string) {
       chunkSamples: h.chunkSamples,
       rawBytes: r.footer.rawBytes,
       compressedBytes: r.fileBytes,
+      /** bytes that are not chunk payload: preamble, header, frames, index, footer, tail */
+      containerBytes: r.fileBytes - payload,
+      formatVersion: r.version,
       ratio: r.fileBytes > 0 ? r.footer.rawBytes / r.fileBytes : 0,
       lossless: h.lossless,
       lossy: h.lossless ? null : h.lossy ?? null,
@@ -69,7 +74,7 @@ export function register(program: Command): void {
           ...(i.mainPath ? [`  folder      ${i.mainPath}${i.sidecars.length ? ` + ${i.sidecars.length} file(s)` : ''}`] : []),
           `  rate        ${i.sampleRateHz ? `${i.sampleRateHz} Hz (${i.durationSeconds!.toFixed(3)} s)` : 'unknown'}`,
           `  chunks      ${i.chunks} of ${i.chunkSamples} samples`,
-          `  size        ${i.rawBytes} -> ${i.compressedBytes} bytes (${i.ratio.toFixed(3)}x)`,
+          `  size        ${i.rawBytes} -> ${i.compressedBytes} bytes (${i.ratio.toFixed(3)}x; container ${i.containerBytes} bytes, format version ${i.formatVersion})`,
           `  pipeline    ${i.pipelineString} (${i.lossless ? 'lossless' : 'LOSSY'})`,
           ...(i.lossless ? [] : [`  error       ${lossyLine(i.lossy, i.errorBound)}`]),
           `  sha256      ${i.rawSha256}`,

@@ -1,5 +1,5 @@
 /*
- * Shared pieces of the volume codecs (dct3d, dwt3d, pca, gmm, hermite): the float-dtype check,
+ * Shared pieces of the volume codecs (dct3d, dwt3d, pca, gmm, hermite, sphharm, octree): the float-dtype check,
  * the [nz, ny, nx] view of a spec, and the entropy coder of quantized integer coefficients
  * (docs/spec/codecs/dct3d.md "Coefficient coding"): an adaptive binary arithmetic coder, one
  * zero flag / sign / Elias-gamma exponent / mantissa model per caller-given class, the zero flag
@@ -34,19 +34,24 @@ class Model {
   }
 }
 
-/** Codes in order; `cls[i]` (< classes) picks the context set of code i. */
-export function encodeInts(codes: Float64Array, cls: Uint8Array, classes: number): Uint8Array {
-  const m = new Model(classes);
-  const enc = new BinaryEncoder(1024);
-  let prevZero = 1;
-  for (let i = 0; i < codes.length; i++) {
-    const c = cls[i]!;
-    const q = codes[i]!;
+/**
+ * The coefficient coder one code at a time, for streams whose classes depend on what was decoded
+ * (octree): `put(q, c)` / `get(c)` with c < classes.
+ */
+export class IntEncoder {
+  private readonly m: Model;
+  private readonly enc = new BinaryEncoder(1024);
+  private prevZero = 1;
+  constructor(classes: number) {
+    this.m = new Model(classes);
+  }
+  put(q: number, c: number): void {
+    const { m, enc } = this;
     const nz = q !== 0 ? 1 : 0;
-    enc.encode(nz, m.zero.prob(c * 2 + prevZero));
-    m.zero.update(c * 2 + prevZero, nz);
-    prevZero = nz ? 0 : 1;
-    if (!nz) continue;
+    enc.encode(nz, m.zero.prob(c * 2 + this.prevZero));
+    m.zero.update(c * 2 + this.prevZero, nz);
+    this.prevZero = nz ? 0 : 1;
+    if (!nz) return;
     const neg = q < 0 ? 1 : 0;
     enc.encode(neg, m.sign.prob(c));
     m.sign.update(c, neg);
@@ -66,20 +71,25 @@ export function encodeInts(codes: Float64Array, cls: Uint8Array, classes: number
       m.mant.update(mc, bit);
     }
   }
-  return enc.finish();
+  finish(): Uint8Array {
+    return this.enc.finish();
+  }
 }
 
-export function decodeInts(bytes: Uint8Array, cls: Uint8Array, classes: number, what: string): Float64Array {
-  const m = new Model(classes);
-  const dec = new BinaryDecoder(bytes, what);
-  const codes = new Float64Array(cls.length);
-  let prevZero = 1;
-  for (let i = 0; i < codes.length; i++) {
-    const c = cls[i]!;
-    const nz = dec.decode(m.zero.prob(c * 2 + prevZero));
-    m.zero.update(c * 2 + prevZero, nz);
-    prevZero = nz ? 0 : 1;
-    if (!nz) continue;
+export class IntDecoder {
+  private readonly m: Model;
+  private readonly dec: BinaryDecoder;
+  private prevZero = 1;
+  constructor(bytes: Uint8Array, classes: number, private readonly what: string) {
+    this.m = new Model(classes);
+    this.dec = new BinaryDecoder(bytes, what);
+  }
+  get(c: number): number {
+    const { m, dec } = this;
+    const nz = dec.decode(m.zero.prob(c * 2 + this.prevZero));
+    m.zero.update(c * 2 + this.prevZero, nz);
+    this.prevZero = nz ? 0 : 1;
+    if (!nz) return 0;
     const neg = dec.decode(m.sign.prob(c));
     m.sign.update(c, neg);
     let e = 0;
@@ -87,7 +97,7 @@ export function decodeInts(bytes: Uint8Array, cls: Uint8Array, classes: number, 
       const bit = dec.decode(m.expo.prob(c * 64 + e));
       m.expo.update(c * 64 + e, bit);
       if (!bit) break;
-      if (++e >= EBITS) throw new CorruptDataError(`${what}: code magnitude out of range`);
+      if (++e >= EBITS) throw new CorruptDataError(`${this.what}: code magnitude out of range`);
     }
     let a = 1;
     for (let k = e - 1; k >= 0; k--) {
@@ -96,9 +106,26 @@ export function decodeInts(bytes: Uint8Array, cls: Uint8Array, classes: number, 
       m.mant.update(mc, bit);
       a = a * 2 + bit;
     }
-    codes[i] = neg ? -a : a;
+    return neg ? -a : a;
   }
-  dec.end();
+  /** Checks that the stream ended exactly here. */
+  end(): void {
+    this.dec.end();
+  }
+}
+
+/** Codes in order; `cls[i]` (< classes) picks the context set of code i. */
+export function encodeInts(codes: Float64Array, cls: Uint8Array, classes: number): Uint8Array {
+  const e = new IntEncoder(classes);
+  for (let i = 0; i < codes.length; i++) e.put(codes[i]!, cls[i]!);
+  return e.finish();
+}
+
+export function decodeInts(bytes: Uint8Array, cls: Uint8Array, classes: number, what: string): Float64Array {
+  const d = new IntDecoder(bytes, classes, what);
+  const codes = new Float64Array(cls.length);
+  for (let i = 0; i < codes.length; i++) codes[i] = d.get(cls[i]!);
+  d.end();
   return codes;
 }
 
