@@ -237,6 +237,7 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
   const counts = flatCounts;
   counts.fill(0);
   const avg = new Int32Array(c);
+  let a = 0; // avg[ch], in a register (one channel: never stored)
   // pass 1: context * ALPHA + token, counts; extra bits straight to a forward bit stream
   let pos = 0;
   let acc = 0;
@@ -246,14 +247,17 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
     const s = (x[i]! << sh) >> sh;
     const u = (s << 1) ^ (s >> 31);
     const t = TOKEN16[u]!;
-    const a = avg[ch]!;
     let cx = 28 - Math.clz32(a);
     cx = cx < 0 ? 0 : cx > NCTX - 1 ? NCTX - 1 : cx;
     const sym = cx * ALPHA + t;
     syms[i] = sym;
     counts[sym]!++;
-    avg[ch] = a + ((u * 16 - a) >> 3);
-    if (++ch === c) ch = 0;
+    a += (u * 16 - a) >> 3;
+    if (c > 1) {
+      avg[ch] = a;
+      if (++ch === c) ch = 0;
+      a = avg[ch]!;
+    }
     // append eb (0..14) bits to acc (< 8 bits pending), then store the 0..2 whole bytes: both
     // stores always happen, pos advances by the whole bytes only (the rest is overwritten later)
     const eb = EXTRA16[t]!;
@@ -351,11 +355,11 @@ function decodeSmall(input: Uint8Array, x: TypedArray, total: number, c: number,
   let st = (rb[0]! | (rb[1]! << 8) | (rb[2]! << 16) | (rb[3]! << 24)) >>> 0;
   if (st >= 2 ** 31) throw new CorruptDataError('rans: initial state out of range');
   const avg = new Int32Array(c);
+  let a = 0; // avg[ch], in a register (one channel: never stored)
   let bitpos = e0 * 8;
   const bitEnd = (e0 + elen) * 8;
   const mask = SCALE - 1;
   for (let i = 0, ch = 0; i < total; i++) {
-    const a = avg[ch]!;
     let cx = 28 - Math.clz32(a);
     cx = cx < 0 ? 0 : cx > NCTX - 1 ? NCTX - 1 : cx;
     const pk = dec[(cx << SCALE_BITS) | (st & mask)]!;
@@ -375,8 +379,12 @@ function decodeSmall(input: Uint8Array, x: TypedArray, total: number, c: number,
     bitpos += nx;
     if (rp > rlen || bitpos > bitEnd) throw new CorruptDataError('rans: read past the end of the stream');
     x[i] = (u >>> 1) ^ -(u & 1);
-    avg[ch] = a + ((u * 16 - a) >> 3);
-    if (++ch === c) ch = 0;
+    a += (u * 16 - a) >> 3;
+    if (c > 1) {
+      avg[ch] = a;
+      if (++ch === c) ch = 0;
+      a = avg[ch]!;
+    }
   }
   if (st !== L || rp !== rlen) throw new CorruptDataError('rans: final state mismatch (damaged stream)');
   // the extra bits end in the last byte, zero-padded

@@ -260,6 +260,39 @@ function restore8(d: TypedArray, x: TypedArray, n: number, c: number, ch: number
   }
 }
 
+/** residual8 for any order: the channel's values contiguous in xs; s < 2^35 is exact in a double. */
+function residualN(xs: Float64Array, y: TypedArray, n: number, c: number, ch: number, f: LpcFilter): void {
+  const { order, q } = f;
+  const sh = f.shift;
+  const head = Math.min(order, n);
+  for (let i = 0, k = ch; i < head; i++, k += c) y[k] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
+  for (let i = order, k = ch + order * c; i < n; i++, k += c) {
+    let s = 0;
+    for (let j = 0, m = i - 1; j < order; j++, m--) s += q[j]! * xs[m]!;
+    y[k] = xs[i]! - (s >> sh); // ToInt32 takes s modulo 2^32
+  }
+}
+
+/** restore8 for any order, with the channel's restored values kept contiguous in hs. */
+function restoreN(d: TypedArray, x: TypedArray, n: number, c: number, ch: number, order: number, sh: number, q: Int32Array, bits: number, signed: boolean, hs: Float64Array): void {
+  const ws = 32 - bits;
+  const head = Math.min(order, n);
+  for (let i = 0, k = ch; i < head; i++, k += c) {
+    const t = (d[k]! + (i > 0 ? hs[i - 1]! : 0)) << ws;
+    const v = signed ? t >> ws : t >>> ws;
+    x[k] = v;
+    hs[i] = v;
+  }
+  for (let i = order, k = ch + order * c; i < n; i++, k += c) {
+    let s = 0;
+    for (let j = 0, m = i - 1; j < order; j++, m--) s += q[j]! * hs[m]!;
+    const t = (d[k]! + (s >> sh)) << ws;
+    const v = signed ? t >> ws : t >>> ws;
+    x[k] = v;
+    hs[i] = v;
+  }
+}
+
 class LpcCodec implements ArrayToArrayCodec {
   readonly id = 'lpc';
   readonly kind = 'array->array';
@@ -297,8 +330,9 @@ class LpcCodec implements ArrayToArrayCodec {
         w.u8(f.shift);
         for (let j = 0; j < f.order; j++) writeZigzag(w, f.q[j]!);
       }
-      if (small && f.order <= 8 && f.shift <= 16) {
-        residual8(x, y, n, c, ch, f);
+      if (small && f.shift <= 16) {
+        if (f.order <= 8) residual8(x, y, n, c, ch, f);
+        else residualN(xs, y, n, c, ch, f);
         continue;
       }
       rs ??= new Float64Array(n);
@@ -337,8 +371,9 @@ class LpcCodec implements ArrayToArrayCodec {
         for (let i = 0, k = ch; i < n; i++, k += c) x[k] = d[k]!;
         continue;
       }
-      if (bits <= 16 && order <= 8 && shift <= 16) {
-        restore8(d, x, n, c, ch, order, shift, q, bits, signed);
+      if (bits <= 16 && shift <= 16) {
+        if (order <= 8) restore8(d, x, n, c, ch, order, shift, q, bits, signed);
+        else restoreN(d, x, n, c, ch, order, shift, q, bits, signed, xs);
         continue;
       }
       const head = Math.min(order, n);

@@ -68,8 +68,9 @@ class RemapCodec implements ArrayToArrayCodec {
   readonly id = 'remap';
   readonly kind = 'array->array';
   readonly lossless = true;
-  /** Reused scratch for 8/16-bit value histograms. */
-  private seen = new Int32Array(65536);
+  /** Reused scratch for 8/16-bit values: occurrence marks, and value -> index (fits 16 bits). */
+  private seen = new Uint8Array(65536);
+  private lut16 = new Uint16Array(65536);
 
   encodedSpec(spec: ChunkSpec): ChunkSpec {
     return { dtype: outDType(spec.dtype), shape: spec.shape };
@@ -150,8 +151,8 @@ class RemapCodec implements ArrayToArrayCodec {
         for (let j = 1; j < u.length; j++) g0 = Math.min(g0, u[j]! - u[j - 1]!);
         for (let j = 1; j < u.length; j++) w.varint(u[j]! - u[j - 1]! - 1);
         if (itemsize(dtype) <= 2) {
-          // value -> index lookup through the scratch histogram
-          const lut = this.seen;
+          // value -> index lookup (indices < 65536: the gap steps never exceed the value span)
+          const lut = this.lut16;
           let idx = 0;
           for (let j = 0; j < u.length; j++) {
             if (j > 0) idx += gapSteps(u[j]! - u[j - 1]!, g0);
