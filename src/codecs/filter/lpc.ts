@@ -229,7 +229,7 @@ function residual8(x: TypedArray, y: TypedArray, n: number, c: number, ch: numbe
       (((Math.imul(q0, x1) + Math.imul(q1, x2)) | 0) + ((Math.imul(q2, x3) + Math.imul(q3, x4)) | 0) +
         (((Math.imul(q4, x5) + Math.imul(q5, x6)) | 0) + ((Math.imul(q6, x7) + Math.imul(q7, x8)) | 0))) | 0; // prettier-ignore
     const v = x[k]! | 0;
-    y[k] = v - (s >> sh);
+    y[k] = (v - (s >> sh)) | 0;
     x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
   }
 }
@@ -244,7 +244,7 @@ function restore8(d: TypedArray, x: TypedArray, n: number, c: number, ch: number
   let k = ch;
   let i = 0;
   for (; i < head; i++, k += c) {
-    const t = (d[k]! + x1) << ws;
+    const t = ((d[k]! | 0) + x1) << ws;
     const v = signed ? t >> ws : t >>> ws;
     x[k] = v;
     x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
@@ -253,7 +253,7 @@ function restore8(d: TypedArray, x: TypedArray, n: number, c: number, ch: number
     const s =
       (((Math.imul(q0, x1) + Math.imul(q1, x2)) | 0) + ((Math.imul(q2, x3) + Math.imul(q3, x4)) | 0) +
         (((Math.imul(q4, x5) + Math.imul(q5, x6)) | 0) + ((Math.imul(q6, x7) + Math.imul(q7, x8)) | 0))) | 0; // prettier-ignore
-    const t = (d[k]! + (s >> sh)) << ws;
+    const t = (((d[k]! | 0) + (s >> sh)) | 0) << ws;
     const v = signed ? t >> ws : t >>> ws;
     x[k] = v;
     x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
