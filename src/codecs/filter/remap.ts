@@ -71,6 +71,9 @@ class RemapCodec implements ArrayToArrayCodec {
   /** Reused scratch for 8/16-bit values: occurrence marks, and value -> index (fits 16 bits). */
   private seen = new Uint8Array(65536);
   private lut16 = new Uint16Array(65536);
+  private list = new Int32Array(0);
+  /** Reused index -> value table of the decoder. */
+  private dlut = new Float64Array(0);
 
   encodedSpec(spec: ChunkSpec): ChunkSpec {
     return { dtype: outDType(spec.dtype), shape: spec.shape };
@@ -94,15 +97,36 @@ class RemapCodec implements ArrayToArrayCodec {
     }
     let distinct: Float64Array;
     if (itemsize(dtype) <= 2) {
-      const seen = this.seen;
+      // distinct values: mark, and list each the first time; sort the list when it is short
+      // next to the span (a channel of few samples, e.g. many channels per chunk), else scan
+      const seen = this.seen; // all zero between calls
       const base = min;
       const span = max - min + 1;
-      seen.fill(0, 0, span);
-      for (let k = ch; k < n * c; k += c) seen[x[k]! - base] = 1;
+      if (this.list.length < Math.min(n, span)) this.list = new Int32Array(Math.min(n, span));
+      const list = this.list;
       let kount = 0;
-      for (let i = 0; i < span; i++) kount += seen[i]!;
+      for (let k = ch; k < n * c; k += c) {
+        const v = x[k]! - base;
+        if (seen[v] === 0) {
+          seen[v] = 1;
+          list[kount++] = v;
+        }
+      }
       distinct = new Float64Array(kount);
-      for (let i = 0, j = 0; i < span; i++) if (seen[i]) distinct[j++] = i + base;
+      if (kount * 8 < span) {
+        const sorted = list.subarray(0, kount).sort();
+        for (let j = 0; j < kount; j++) {
+          distinct[j] = sorted[j]! + base;
+          seen[sorted[j]!] = 0;
+        }
+      } else {
+        for (let i = 0, j = 0; i < span; i++) {
+          if (seen[i]) {
+            distinct[j++] = i + base;
+            seen[i] = 0;
+          }
+        }
+      }
     } else {
       const tmp = new Float64Array(n);
       for (let i = 0, k = ch; i < n; i++, k += c) tmp[i] = x[k]!;
@@ -218,7 +242,8 @@ class RemapCodec implements ArrayToArrayCodec {
         for (let j = 1; j < kount; j++) m += gapSteps(u[j]! - u[j - 1]!, g0);
         if (m > 2 ** (8 * itemsize(dtype)) || m > tableLimit(n)) throw new CorruptDataError(`remap: channel ${ch} table too large`);
         // index -> value, holes interpolated on the grid of the value below
-        const lut = new Float64Array(m);
+        if (this.dlut.length < m) this.dlut = new Float64Array(Math.max(m, 2 * this.dlut.length));
+        const lut = this.dlut;
         let idx = 0;
         for (let j = 0; j < kount; j++) {
           const steps = j + 1 < kount ? gapSteps(u[j + 1]! - u[j]!, g0) : 1;
