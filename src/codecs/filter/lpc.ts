@@ -260,6 +260,20 @@ function restore8(d: TypedArray, x: TypedArray, n: number, c: number, ch: number
   }
 }
 
+/** sum of q[j] h[m - j], j < order: exact (integers below 2^35), four independent partial sums. */
+function dotBack(q: Int32Array, order: number, h: Float64Array, m: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+  let j = 0;
+  for (; j + 4 <= order; j += 4, m -= 4) {
+    s0 += q[j]! * h[m]!;
+    s1 += q[j + 1]! * h[m - 1]!;
+    s2 += q[j + 2]! * h[m - 2]!;
+    s3 += q[j + 3]! * h[m - 3]!;
+  }
+  for (; j < order; j++, m--) s0 += q[j]! * h[m]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 /** residual8 for any order: the channel's values contiguous in xs; s < 2^35 is exact in a double. */
 function residualN(xs: Float64Array, y: TypedArray, n: number, c: number, ch: number, f: LpcFilter): void {
   const { order, q } = f;
@@ -267,8 +281,7 @@ function residualN(xs: Float64Array, y: TypedArray, n: number, c: number, ch: nu
   const head = Math.min(order, n);
   for (let i = 0, k = ch; i < head; i++, k += c) y[k] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
   for (let i = order, k = ch + order * c; i < n; i++, k += c) {
-    let s = 0;
-    for (let j = 0, m = i - 1; j < order; j++, m--) s += q[j]! * xs[m]!;
+    const s = dotBack(q, order, xs, i - 1);
     y[k] = xs[i]! - (s >> sh); // ToInt32 takes s modulo 2^32
   }
 }
@@ -284,9 +297,8 @@ function restoreN(d: TypedArray, x: TypedArray, n: number, c: number, ch: number
     hs[i] = v;
   }
   for (let i = order, k = ch + order * c; i < n; i++, k += c) {
-    let s = 0;
-    for (let j = 0, m = i - 1; j < order; j++, m--) s += q[j]! * hs[m]!;
-    const t = (d[k]! + (s >> sh)) << ws;
+    const s = dotBack(q, order, hs, i - 1);
+    const t = (((d[k]! | 0) + (s >> sh)) | 0) << ws;
     const v = signed ? t >> ws : t >>> ws;
     x[k] = v;
     hs[i] = v;
