@@ -211,6 +211,7 @@ function decodeWide(input: Uint8Array, x: TypedArray, total: number, c: number):
  * at most 14. Scratch arrays are kept between chunks (encode and decode are synchronous).
  */
 let scratchSym = new Uint16Array(0);
+let scratchU = new Uint16Array(0);
 let scratchBuf = new Uint8Array(0);
 let scratchExtra = new Uint8Array(0);
 const flatCounts = new Uint32Array(NCTX * ALPHA);
@@ -221,6 +222,8 @@ const flatDec = new Int32Array(NCTX << SCALE_BITS);
 
 /** extra-bit count of every token */
 const EXTRA16 = Uint8Array.from({ length: ALPHA }, (_, t) => extraBits(t));
+/** extra-bit count of every context * ALPHA + token */
+const EXTRA_SYM = Uint8Array.from({ length: NCTX * ALPHA }, (_, k) => extraBits(k % ALPHA));
 /** token of every u < 2^16 */
 const TOKEN16 = (() => {
   const t = new Uint8Array(65536);
@@ -230,26 +233,24 @@ const TOKEN16 = (() => {
 
 function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uint8Array {
   const sh = 32 - bits;
-  if (scratchSym.length < total) scratchSym = new Uint16Array(total);
-  if (scratchExtra.length < 2 * total + 8) scratchExtra = new Uint8Array(2 * total + 8);
+  if (scratchSym.length < total) {
+    scratchSym = new Uint16Array(total);
+    scratchU = new Uint16Array(total);
+  }
   const syms = scratchSym;
-  const out = scratchExtra;
+  const us = scratchU;
   const counts = flatCounts;
   counts.fill(0);
   const avg = new Int32Array(c);
   let a = 0; // avg[ch], in a register (one channel: never stored)
-  // pass 1: context * ALPHA + token, counts; extra bits straight to a forward bit stream
-  let pos = 0;
-  let acc = 0;
-  let nb = 0;
-  // branch-free: residual signs and token classes are close to random
+  // pass 1: folded values, context * ALPHA + token, counts (branch-free)
   for (let i = 0, ch = 0; i < total; i++) {
     const s = (x[i]! << sh) >> sh;
     const u = (s << 1) ^ (s >> 31);
-    const t = TOKEN16[u]!;
+    us[i] = u;
     let cx = 28 - Math.clz32(a);
     cx = cx < 0 ? 0 : cx > NCTX - 1 ? NCTX - 1 : cx;
-    const sym = cx * ALPHA + t;
+    const sym = cx * ALPHA + TOKEN16[u]!;
     syms[i] = sym;
     counts[sym]!++;
     a += (u * 16 - a) >> 3;
@@ -258,20 +259,10 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
       if (++ch === c) ch = 0;
       a = avg[ch]!;
     }
-    // append eb (0..14) bits to acc (< 8 bits pending), then store the 0..2 whole bytes: both
-    // stores always happen, pos advances by the whole bytes only (the rest is overwritten later)
-    const eb = EXTRA16[t]!;
-    acc = (acc << eb) | (u & ((1 << eb) - 1));
-    nb += eb;
-    out[pos] = acc >>> (nb - 8);
-    out[pos + 1] = acc >>> (nb - 16);
-    pos += nb >> 3;
-    nb &= 7;
-    acc &= (1 << nb) - 1;
   }
-  if (nb > 0) out[pos++] = acc << (8 - nb);
-  // tables
+  // tables; the extra bits' total length
   const fs: (Uint32Array | undefined)[] = [];
+  let extraBitsTotal = 0;
   for (let k = 0; k < NCTX; k++) {
     const f = normalize(counts.subarray(k * ALPHA, (k + 1) * ALPHA));
     fs.push(f);
@@ -281,15 +272,25 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
       flatFreq[k * ALPHA + t] = ft;
       flatStart[k * ALPHA + t] = st;
       st += ft;
+      extraBitsTotal += counts[k * ALPHA + t]! * EXTRA16[t]!;
     }
   }
-  // pass 2: rANS, backward, bytes from the end of buf
+  // pass 2, backward: rANS bytes from the end of buf, and the extra bits, also from the end of
+  // ext (the forward MSB-first stream built back to front: its zero padding first, then each
+  // value's bits in front of the pending ones). The two are independent, so the bit packing runs
+  // in the shadow of the rANS division chain.
+  const extraBytes = (extraBitsTotal + 7) >> 3;
   if (scratchBuf.length < 2 * total + 16) scratchBuf = new Uint8Array(2 * total + 16);
+  if (scratchExtra.length < extraBytes + 2) scratchExtra = new Uint8Array(extraBytes + 2);
   const buf = scratchBuf;
+  const ext = scratchExtra; // bytes 2 .. 2 + extraBytes; 2 bytes of headroom for the branch-free stores
   const freq = flatFreq;
   const start = flatStart;
   let bp = buf.length;
   let st = L;
+  let ep = extraBytes + 2;
+  let acc = 0;
+  let nb = (extraBytes << 3) - extraBitsTotal;
   for (let i = total - 1; i >= 0; i--) {
     const sym = syms[i]!;
     const f = freq[sym]!;
@@ -300,14 +301,23 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
     }
     const q = (st / f) | 0;
     st = (q << SCALE_BITS) + (st - q * f) + start[sym]!;
+    // eb (0..14) bits in front of nb (< 8) pending ones; store the 0..2 whole bytes at the back
+    const eb = EXTRA_SYM[sym]!;
+    acc |= (us[i]! & ((1 << eb) - 1)) << nb;
+    nb += eb;
+    ext[ep - 1] = acc;
+    ext[ep - 2] = acc >>> 8;
+    ep -= nb >> 3;
+    acc >>>= nb & ~7;
+    nb &= 7;
   }
   buf[--bp] = st >>> 24;
   buf[--bp] = (st >>> 16) & 255;
   buf[--bp] = (st >>> 8) & 255;
   buf[--bp] = st & 255;
-  const w = new ByteWriter(1024 + (buf.length - bp) + pos);
+  const w = new ByteWriter(1024 + (buf.length - bp) + extraBytes);
   for (const f of fs) writeTable(w, f);
-  w.varint(buf.length - bp).bytes(buf.subarray(bp)).bytes(out.subarray(0, pos));
+  w.varint(buf.length - bp).bytes(buf.subarray(bp)).bytes(ext.subarray(2, 2 + extraBytes));
   return w.finish().slice();
 }
 
