@@ -219,6 +219,8 @@ const flatFreq = new Int32Array(NCTX * ALPHA);
 const flatStart = new Int32Array(NCTX * ALPHA);
 /** Decoder: per context and slot, tok | (slot - start) << 7 | freq << 19 (0 = no table). */
 const flatDec = new Int32Array(NCTX << SCALE_BITS);
+/** contexts whose part of flatDec holds a table (the others are all zero) */
+const flatDecUsed = new Uint8Array(NCTX);
 
 /** extra-bit count of every token */
 const EXTRA16 = Uint8Array.from({ length: ALPHA }, (_, t) => extraBits(t));
@@ -334,12 +336,14 @@ function decodeSmall(input: Uint8Array, x: TypedArray, total: number, c: number,
   const dec = flatDec;
   const tmax = maxToken(bits);
   for (let k = 0; k < NCTX; k++) {
-    const tb = readTable(r, ALPHA);
+    const tb = readTable(r, ALPHA, false);
     const base = k << SCALE_BITS;
     if (!tb) {
-      dec.fill(0, base, base + SCALE);
+      if (flatDecUsed[k]) dec.fill(0, base, base + SCALE); // zero = no table (checked per value)
+      flatDecUsed[k] = 0;
       continue;
     }
+    flatDecUsed[k] = 1;
     for (let t = 0; t < ALPHA; t++) {
       const f = tb.freq[t]!;
       if (f > 0 && t > tmax) throw new CorruptDataError(`rans: token ${t} beyond ${bits}-bit values`);
