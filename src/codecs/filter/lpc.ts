@@ -204,8 +204,8 @@ export function residual(x: Float64Array, n: number, f: LpcFilter, r: Float64Arr
  * exact double sum above. The last eight values live in locals; unused coefficients are 0.
  */
 
-/** Residual of channel `ch` of interleaved x into y (both with c channels, n rows). */
-function residual8(x: TypedArray, y: TypedArray, n: number, c: number, ch: number, f: LpcFilter): void {
+/** Residual of one channel (its values contiguous in xs) into channel `ch` of y (c channels, n rows). */
+function residual8(xs: Float64Array, y: TypedArray, n: number, c: number, ch: number, f: LpcFilter): void {
   const order = f.order;
   const sh = f.shift;
   const q = f.q;
@@ -216,19 +216,19 @@ function residual8(x: TypedArray, y: TypedArray, n: number, c: number, ch: numbe
   let k = ch;
   let i = 0;
   for (; i < head; i++, k += c) {
-    const v = x[k]! | 0;
+    const v = xs[i]! | 0;
     y[k] = v - x1;
     x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
   }
   if (order === 0) {
-    for (i = 0, k = ch; i < n; i++, k += c) y[k] = x[k]!;
+    for (i = 0, k = ch; i < n; i++, k += c) y[k] = xs[i]!;
     return;
   }
   for (; i < n; i++, k += c) {
     const s =
       (((Math.imul(q0, x1) + Math.imul(q1, x2)) | 0) + ((Math.imul(q2, x3) + Math.imul(q3, x4)) | 0) +
         (((Math.imul(q4, x5) + Math.imul(q5, x6)) | 0) + ((Math.imul(q6, x7) + Math.imul(q7, x8)) | 0))) | 0; // prettier-ignore
-    const v = x[k]! | 0;
+    const v = xs[i]! | 0;
     y[k] = (v - (s >> sh)) | 0;
     x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
   }
@@ -343,7 +343,7 @@ class LpcCodec implements ArrayToArrayCodec {
         for (let j = 0; j < f.order; j++) writeZigzag(w, f.q[j]!);
       }
       if (small && f.shift <= 16) {
-        if (f.order <= 8) residual8(x, y, n, c, ch, f);
+        if (f.order <= 8) residual8(xs, y, n, c, ch, f);
         else residualN(xs, y, n, c, ch, f);
         continue;
       }
