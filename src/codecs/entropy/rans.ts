@@ -320,7 +320,18 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
   const w = new ByteWriter(1024 + (buf.length - bp) + extraBytes);
   for (const f of fs) writeTable(w, f);
   w.varint(buf.length - bp).bytes(buf.subarray(bp)).bytes(ext.subarray(2, 2 + extraBytes));
+  if (total > KEEP_SCRATCH) releaseScratch();
   return w.finish().slice();
+}
+
+/** Chunks up to this many values keep their scratch arrays for the next chunk; bigger ones drop them. */
+const KEEP_SCRATCH = 1 << 22;
+function releaseScratch(): void {
+  scratchSym = new Uint16Array(0);
+  scratchU = new Uint16Array(0);
+  scratchBuf = new Uint8Array(0);
+  scratchExtra = new Uint8Array(0);
+  scratchIn = new Uint8Array(0);
 }
 
 /** largest token of a value below 2^bits, bits <= 16 */
@@ -360,6 +371,7 @@ function decodeSmall(input: Uint8Array, x: TypedArray, total: number, c: number,
   const need = rlen + elen + 6;
   if (scratchIn.length < need) scratchIn = new Uint8Array(Math.max(need, 2 * scratchIn.length));
   const rb = scratchIn;
+  if (need > KEEP_SCRATCH) scratchIn = new Uint8Array(0); // this call keeps its reference
   rb.set(r.bytesView(rlen), 0);
   rb[rlen] = rb[rlen + 1] = rb[rlen + 2] = 0;
   const e0 = rlen + 3;
