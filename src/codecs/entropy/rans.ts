@@ -14,6 +14,9 @@
  *    then pull bytes while x < 2^23. The encoder starts at x = 2^23 and the decoder must end there.
  *  - Stream: 10 tables, varint(rANS byte count), the rANS bytes (final state first, 4 bytes LE),
  *    then the extra bits, MSB first, zero-padded to a byte.
+ *  - Two implementations of the same bytes: encodeWide/decodeWide (32-bit values, doubles, the
+ *    reference) and encodeSmall/decodeSmall (values of at most 16 bits, int32 and branch-free: the
+ *    speed of `--level fast`); a unit test checks that both write the same stream.
  */
 import { allocArray, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
@@ -208,7 +211,8 @@ function decodeWide(input: Uint8Array, x: TypedArray, total: number, c: number):
  * The same stream for values of at most 16 bits, in int32 arithmetic: u < 2^16, so 16u and the
  * averages stay below 2^20 and  floor(A + (16u - A) / 8) = A + ((16u - A) >> 3)  exactly; the
  * context is clamp(floor(log2 A) - 3, 0, 9), which is (qlog(A) - 7) >> 1 clamped; the extra bits are
- * at most 14. Scratch arrays are kept between chunks (encode and decode are synchronous).
+ * at most 14. Scratch arrays are kept between chunks of up to 4M values (encode and decode are
+ * synchronous).
  */
 let scratchSym = new Uint16Array(0);
 let scratchU = new Uint16Array(0);
