@@ -6,7 +6,9 @@
  * n1 mode: the int16 samples of each N1 WAV (skip the 44-byte header) as ONE chunk [nSamples, 1];
  * ratio = sum of WAV file bytes / (sum of encoded payload bytes + 300 bytes per file, an estimate of
  * the container overhead). Every file is decoded and compared byte for byte. Speed is MB of original
- * samples per second of encode / decode, with node:zlib deflate level 6 timed in the same run.
+ * samples per second of encode / decode, with node:zlib deflate level 6 timed in the same run; wall
+ * clock first, then "cpu" = the process's CPU time (user + system) over the same calls, which a
+ * machine shared with other jobs inflates far less than the wall clock.
  * --half: only the first (train) or second (test) half of the n1 files by sorted name; a trained
  * prior (lmscm `prior=n1-v1`, bench/train-lmscm-prior.ts) is trained on the first and judged on the second.
  * --ephys: the multichannel int16 recordings, one chunk per ~1 s (at least 256 KiB raw), ratio per file.
@@ -84,10 +86,20 @@ interface Result {
   zEncS: number;
   zDecS: number;
   zBytes: number;
+  /** CPU seconds of the same calls */
+  encC: number;
+  decC: number;
+  zEncC: number;
+  zDecC: number;
+}
+
+function cpuS(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 async function run(items: Item[], spec: (it: Item) => Promise<Pipeline>, chunkRows: (it: Item) => number, overhead: number): Promise<Result> {
-  const r: Result = { fileBytes: 0, encBytes: 0, rawBytes: 0, encS: 0, decS: 0, zEncS: 0, zDecS: 0, zBytes: 0 };
+  const r: Result = { fileBytes: 0, encBytes: 0, rawBytes: 0, encS: 0, decS: 0, zEncS: 0, zDecS: 0, zBytes: 0, encC: 0, decC: 0, zEncC: 0, zDecC: 0 };
   for (const it of items) {
     const p = await spec(it);
     const c = it.nChannels;
@@ -99,19 +111,27 @@ async function run(items: Item[], spec: (it: Item) => Promise<Pipeline>, chunkRo
       const chunk = it.data.subarray(r0 * c, r1 * c);
       const cs = { dtype: 'int16' as const, shape: [r1 - r0, c] };
       let t = performance.now();
+      let u = cpuS();
       const bytes = p.encode(chunk, cs);
+      r.encC += cpuS() - u;
       r.encS += (performance.now() - t) / 1000;
       t = performance.now();
+      u = cpuS();
       const back = p.decode(bytes, cs) as Int16Array;
+      r.decC += cpuS() - u;
       r.decS += (performance.now() - t) / 1000;
       if (!same(back, chunk)) throw new Error(`${it.name}: round trip differs at rows ${r0}..${r1}`);
       enc += bytes.byteLength + overhead;
       const raw = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       t = performance.now();
+      u = cpuS();
       const z = deflateSync(raw, { level: 6 });
+      r.zEncC += cpuS() - u;
       r.zEncS += (performance.now() - t) / 1000;
       t = performance.now();
+      u = cpuS();
       inflateSync(z);
+      r.zDecC += cpuS() - u;
       r.zDecS += (performance.now() - t) / 1000;
       r.zBytes += z.byteLength + overhead;
     }
@@ -125,9 +145,10 @@ async function run(items: Item[], spec: (it: Item) => Promise<Pipeline>, chunkRo
 
 function line(label: string, r: Result): string {
   const mb = r.rawBytes / 1e6;
+  const v = (s: number, c: number) => `${(mb / s).toFixed(1)} MB/s (cpu ${(mb / c).toFixed(1)})`;
   return (
-    `${label}: ratio ${(r.fileBytes / r.encBytes).toFixed(4)}  enc ${(mb / r.encS).toFixed(1)} MB/s  dec ${(mb / r.decS).toFixed(1)} MB/s` +
-    `  | deflate-6 ratio ${(r.fileBytes / r.zBytes).toFixed(3)} enc ${(mb / r.zEncS).toFixed(1)} MB/s dec ${(mb / r.zDecS).toFixed(1)} MB/s`
+    `${label}: ratio ${(r.fileBytes / r.encBytes).toFixed(4)}  enc ${v(r.encS, r.encC)}  dec ${v(r.decS, r.decC)}` +
+    `  | deflate-6 ratio ${(r.fileBytes / r.zBytes).toFixed(3)} enc ${v(r.zEncS, r.zEncC)} dec ${v(r.zDecS, r.zDecC)}`
   );
 }
 

@@ -129,3 +129,79 @@ test('cm: qlog buckets and a Laplacian source coded within 3% of its entropy', a
   const bytes = p.encode(x, { dtype: 'int16', shape: [n, 1] });
   assert.ok(bytes.byteLength * 8 < h * 1.03, `cm ${(bytes.byteLength * 8) / n} bits/sample vs static entropy ${h / n}`);
 });
+
+/** Interleaved AR(2) channels with occasional bursts, as int16 values (the fast paths' domain). */
+function ar2Channels(n: number, c: number, seed: number, scale: number): Int16Array {
+  const r = rng(seed);
+  const out = new Int16Array(n * c);
+  for (let ch = 0; ch < c; ch++) {
+    let x1 = 0;
+    let x2 = 0;
+    for (let i = 0; i < n; i++) {
+      const burst = i % 3000 < 40 ? 30 : 1;
+      const v = Math.round(1.5 * x1 - 0.7 * x2 + (r() - 0.5) * scale * burst);
+      const tones = 3 * scale * (Math.sin(0.3 * i + ch) + Math.sin(1.1 * i) + Math.sin(2.3 * i + 2 * ch) + Math.sin(2.9 * i));
+      out[i * c + ch] = Math.max(-32768, Math.min(32767, v + Math.round(tones)));
+      x2 = x1;
+      x1 = v;
+    }
+  }
+  return out;
+}
+
+test('rans: the int32 coder for <= 16-bit values writes the same stream as the 32-bit coder', async () => {
+  const p = await Pipeline.fromString('rans');
+  for (const [c, scale] of [[1, 40], [3, 400], [64, 4000]] as const) {
+    const x16 = ar2Channels(3000, c, 11 + c, scale);
+    const x32 = Int32Array.from(x16);
+    const a = p.encode(x16, { dtype: 'int16', shape: [3000, c] });
+    const b = p.encode(x32, { dtype: 'int32', shape: [3000, c] });
+    assert.deepEqual(a, b, `${c} channels: same bytes from both coders`);
+    assert.deepEqual(p.decode(a, { dtype: 'int32', shape: [3000, c] }), x32);
+    assert.deepEqual(p.decode(b, { dtype: 'int16', shape: [3000, c] }), x16);
+  }
+});
+
+test('lpc: the int32 residual and restore paths match the double-precision reference', async () => {
+  for (const order of [2, 8, 20]) {
+    const p = await Pipeline.fromString(`lpc:order=${order},precision=14`);
+    for (const c of [1, 5]) {
+      const n = 4000;
+      const x16 = ar2Channels(n, c, 3 * order + c, 300); // |residuals| stay far from the int16 wrap
+      const e16 = p.encode(x16, { dtype: 'int16', shape: [n, c] });
+      // int32 values take the double-precision path (residual()): same side bytes and residuals
+      const e32 = p.encode(Int32Array.from(x16), { dtype: 'int32', shape: [n, c] });
+      const side16 = e16.subarray(0, e16.byteLength - 2 * n * c);
+      const side32 = e32.subarray(0, e32.byteLength - 4 * n * c);
+      let o = 0;
+      while (side16[o]! & 0x80) o++; // skip the side length (varint): channel 0's order follows
+      if (order > 8) assert.ok(side16[o + 1]! > 8, `order ${order}: channel 0 uses ${side16[o + 1]} taps (the any-order path)`);
+      assert.deepEqual(side16, side32, `order ${order}, ${c} ch: same coefficients`);
+      const res16 = new Int16Array(e16.slice(side16.byteLength).buffer);
+      const res32 = new Int32Array(e32.slice(side32.byteLength).buffer);
+      assert.deepEqual(res16, Int16Array.from(res32), `order ${order}, ${c} ch: same residuals`);
+      assert.deepEqual(p.decode(e16, { dtype: 'int16', shape: [n, c] }), x16);
+    }
+  }
+});
+
+test('lpc: autocorrelation (nine lags per pass) equals one plain sum per lag', () => {
+  for (const [n, maxLag] of [[5, 8], [100, 8], [5000, 32], [1001, 12]] as const) {
+    const x = ar2(n, 1.2, -0.5, n);
+    const got = new Float64Array(maxLag + 1);
+    autocorrelation(x, n, maxLag, got);
+    const edge = Math.max(1, Math.floor(n * 0.05));
+    const w = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let g = 1;
+      if (i < edge) g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / edge);
+      else if (i >= n - edge) g = 0.5 - 0.5 * Math.cos((Math.PI * (n - i - 0.5)) / edge);
+      w[i] = x[i]! * g;
+    }
+    for (let lag = 0; lag <= maxLag; lag++) {
+      let s = 0;
+      for (let i = lag; i < n; i++) s += w[i]! * w[i - lag]!;
+      assert.equal(got[lag], s, `n ${n}, lag ${lag}: bit-identical`);
+    }
+  }
+});

@@ -69,7 +69,8 @@ export function writeTable(w: ByteWriter, freq: Uint32Array | undefined): void {
   for (let i = 0; i < nSym; i++) w.varint(freq[i]!);
 }
 
-export function readTable(r: ByteReader, alphabet: number): FreqTable | undefined {
+/** Reads one table; `withLut` = false skips the slot -> symbol lookup (a caller building its own). */
+export function readTable(r: ByteReader, alphabet: number, withLut = true): FreqTable | undefined {
   const nSym = r.varint();
   if (nSym === 0) return undefined;
   if (nSym > alphabet) throw new CorruptDataError(`rans: table of ${nSym} symbols, alphabet is ${alphabet}`);
@@ -83,6 +84,7 @@ export function readTable(r: ByteReader, alphabet: number): FreqTable | undefine
   }
   if (sum !== SCALE) throw new CorruptDataError(`rans: table sums to ${sum}, not ${SCALE}`);
   const t = tableOf(freq);
+  if (!withLut) return t;
   const lut = new Uint8Array(SCALE);
   for (let s = 0; s < nSym; s++) lut.fill(s, t.start[s]!, t.start[s]! + freq[s]!);
   t.lut = lut;

@@ -1,4 +1,4 @@
-import { allocArray, isIntegerDType, type DType, type TypedArray } from '../../core/dtype.js';
+import { allocArray, isIntegerDType, itemsize, type DType, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
@@ -51,21 +51,84 @@ export function designLpc(x: Float64Array, n: number, maxOrderParam: number, pre
   return quantize(coefs[best - 1]!, best, precision);
 }
 
-/** Autocorrelation lags 0..maxLag of a (Tukey-windowed) signal. */
-export function autocorrelation(x: Float64Array, n: number, maxLag: number, out: Float64Array): void {
-  const w = new Float64Array(n);
-  const edge = Math.max(1, Math.floor(n * 0.05));
-  for (let i = 0; i < n; i++) {
-    let g = 1;
-    if (i < edge) g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / edge);
-    else if (i >= n - edge) g = 0.5 - 0.5 * Math.cos((Math.PI * (n - i - 0.5)) / edge);
-    w[i] = x[i]! * g;
+/**
+ * Gains of the first `edge` samples of the Tukey window; the last `edge` mirror them exactly
+ * (n - i - 0.5 = j + 0.5 for j = n - 1 - i, both exact), the rest are 1. Kept for the last edge.
+ */
+let winEdge = -1;
+let winHead = new Float64Array(0);
+let winScratch = new Float64Array(0);
+
+function windowHead(edge: number): Float64Array {
+  if (edge !== winEdge) {
+    winHead = new Float64Array(edge);
+    for (let i = 0; i < edge; i++) winHead[i] = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / edge);
+    winEdge = edge;
   }
-  for (let lag = 0; lag <= maxLag; lag++) {
+  return winHead;
+}
+
+/**
+ * Autocorrelation lags 0..maxLag of a (Tukey-windowed) signal. Nine lags per pass over the signal
+ * (independent sums, so the loop is not bound by one addition chain); every lag still adds its
+ * terms in ascending order from 0, so the values are bit-identical to one pass per lag.
+ */
+export function autocorrelation(x: Float64Array, n: number, maxLag: number, out: Float64Array): void {
+  if (winScratch.length < n) winScratch = new Float64Array(Math.max(n, 2 * winScratch.length));
+  const w = winScratch;
+  const edge = Math.max(1, Math.floor(n * 0.05));
+  const g = windowHead(edge);
+  const headEnd = Math.min(edge, n);
+  const tailStart = Math.max(headEnd, n - edge);
+  for (let i = 0; i < headEnd; i++) w[i] = x[i]! * g[i]!;
+  for (let i = headEnd; i < tailStart; i++) w[i] = x[i]!;
+  for (let i = tailStart; i < n; i++) w[i] = x[i]! * g[n - 1 - i]!;
+  let lag = 0;
+  for (; lag + 8 <= maxLag; lag += 9) lags9(w, n, lag, out);
+  for (; lag <= maxLag; lag++) {
     let s = 0;
     for (let i = lag; i < n; i++) s += w[i]! * w[i - lag]!;
     out[lag] = s;
   }
+}
+
+/** out[l0..l0+8]: the sums of w[i] w[i-l] for i = l .. n-1, each in ascending i. */
+function lags9(w: Float64Array, n: number, l0: number, out: Float64Array): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0, s8 = 0; // prettier-ignore
+  const head = Math.min(n, l0 + 8);
+  for (let i = l0; i < head; i++) {
+    const wi = w[i]!;
+    const d = i - l0; // terms of lags l0 .. l0+d exist at this i
+    s0 += wi * w[i - l0]!;
+    if (d >= 1) s1 += wi * w[i - l0 - 1]!;
+    if (d >= 2) s2 += wi * w[i - l0 - 2]!;
+    if (d >= 3) s3 += wi * w[i - l0 - 3]!;
+    if (d >= 4) s4 += wi * w[i - l0 - 4]!;
+    if (d >= 5) s5 += wi * w[i - l0 - 5]!;
+    if (d >= 6) s6 += wi * w[i - l0 - 6]!;
+    if (d >= 7) s7 += wi * w[i - l0 - 7]!;
+  }
+  for (let i = l0 + 8, j = 8; i < n; i++, j++) {
+    const wi = w[i]!;
+    s0 += wi * w[j]!;
+    s1 += wi * w[j - 1]!;
+    s2 += wi * w[j - 2]!;
+    s3 += wi * w[j - 3]!;
+    s4 += wi * w[j - 4]!;
+    s5 += wi * w[j - 5]!;
+    s6 += wi * w[j - 6]!;
+    s7 += wi * w[j - 7]!;
+    s8 += wi * w[j - 8]!;
+  }
+  out[l0] = s0;
+  out[l0 + 1] = s1;
+  out[l0 + 2] = s2;
+  out[l0 + 3] = s3;
+  out[l0 + 4] = s4;
+  out[l0 + 5] = s5;
+  out[l0 + 6] = s6;
+  out[l0 + 7] = s7;
+  out[l0 + 8] = s8;
 }
 
 /**
@@ -133,6 +196,115 @@ export function residual(x: Float64Array, n: number, f: LpcFilter, r: Float64Arr
   }
 }
 
+/*
+ * Integer fast paths for values of at most 16 bits, order <= 8 and shift <= 16 (what `fast` and most
+ * channels of `default` produce). The prediction sum is taken modulo 2^32 (int32 products and adds):
+ * floor(s / 2^shift) modulo 2^16 depends only on s modulo 2^(16 + shift), and 16 + shift <= 32, so
+ * the residual (or the restored value), which the 16-bit store wraps anyway, is the same as with the
+ * exact double sum above. The last eight values live in locals; unused coefficients are 0.
+ */
+
+/** Residual of one channel (its values contiguous in xs) into channel `ch` of y (c channels, n rows). */
+function residual8(xs: Float64Array, y: TypedArray, n: number, c: number, ch: number, f: LpcFilter): void {
+  const order = f.order;
+  const sh = f.shift;
+  const q = f.q;
+  const q0 = order > 0 ? q[0]! : 0, q1 = order > 1 ? q[1]! : 0, q2 = order > 2 ? q[2]! : 0, q3 = order > 3 ? q[3]! : 0; // prettier-ignore
+  const q4 = order > 4 ? q[4]! : 0, q5 = order > 5 ? q[5]! : 0, q6 = order > 6 ? q[6]! : 0, q7 = order > 7 ? q[7]! : 0; // prettier-ignore
+  let x1 = 0, x2 = 0, x3 = 0, x4 = 0, x5 = 0, x6 = 0, x7 = 0, x8 = 0; // prettier-ignore
+  const head = Math.min(order, n);
+  let k = ch;
+  let i = 0;
+  for (; i < head; i++, k += c) {
+    const v = xs[i]! | 0;
+    y[k] = v - x1;
+    x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
+  }
+  if (order === 0) {
+    for (i = 0, k = ch; i < n; i++, k += c) y[k] = xs[i]!;
+    return;
+  }
+  for (; i < n; i++, k += c) {
+    const s =
+      (((Math.imul(q0, x1) + Math.imul(q1, x2)) | 0) + ((Math.imul(q2, x3) + Math.imul(q3, x4)) | 0) +
+        (((Math.imul(q4, x5) + Math.imul(q5, x6)) | 0) + ((Math.imul(q6, x7) + Math.imul(q7, x8)) | 0))) | 0; // prettier-ignore
+    const v = xs[i]! | 0;
+    y[k] = (v - (s >> sh)) | 0;
+    x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
+  }
+}
+
+/** Inverse of residual8 into x (the values wrapped to the dtype's `bits`, as its store does). */
+function restore8(d: TypedArray, x: TypedArray, n: number, c: number, ch: number, order: number, sh: number, q: Int32Array, bits: number, signed: boolean): void {
+  const q0 = order > 0 ? q[0]! : 0, q1 = order > 1 ? q[1]! : 0, q2 = order > 2 ? q[2]! : 0, q3 = order > 3 ? q[3]! : 0; // prettier-ignore
+  const q4 = order > 4 ? q[4]! : 0, q5 = order > 5 ? q[5]! : 0, q6 = order > 6 ? q[6]! : 0, q7 = order > 7 ? q[7]! : 0; // prettier-ignore
+  const ws = 32 - bits;
+  let x1 = 0, x2 = 0, x3 = 0, x4 = 0, x5 = 0, x6 = 0, x7 = 0, x8 = 0; // prettier-ignore
+  const head = Math.min(order, n);
+  let k = ch;
+  let i = 0;
+  for (; i < head; i++, k += c) {
+    const t = ((d[k]! | 0) + x1) << ws;
+    const v = signed ? t >> ws : t >>> ws;
+    x[k] = v;
+    x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
+  }
+  for (; i < n; i++, k += c) {
+    const s =
+      (((Math.imul(q0, x1) + Math.imul(q1, x2)) | 0) + ((Math.imul(q2, x3) + Math.imul(q3, x4)) | 0) +
+        (((Math.imul(q4, x5) + Math.imul(q5, x6)) | 0) + ((Math.imul(q6, x7) + Math.imul(q7, x8)) | 0))) | 0; // prettier-ignore
+    const t = (((d[k]! | 0) + (s >> sh)) | 0) << ws;
+    const v = signed ? t >> ws : t >>> ws;
+    x[k] = v;
+    x8 = x7; x7 = x6; x6 = x5; x5 = x4; x4 = x3; x3 = x2; x2 = x1; x1 = v; // prettier-ignore
+  }
+}
+
+/** sum of q[j] h[m - j], j < order: exact (integers below 2^35), four independent partial sums. */
+function dotBack(q: Int32Array, order: number, h: Float64Array, m: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+  let j = 0;
+  for (; j + 4 <= order; j += 4, m -= 4) {
+    s0 += q[j]! * h[m]!;
+    s1 += q[j + 1]! * h[m - 1]!;
+    s2 += q[j + 2]! * h[m - 2]!;
+    s3 += q[j + 3]! * h[m - 3]!;
+  }
+  for (; j < order; j++, m--) s0 += q[j]! * h[m]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+/** residual8 for any order: the channel's values contiguous in xs; s < 2^35 is exact in a double. */
+function residualN(xs: Float64Array, y: TypedArray, n: number, c: number, ch: number, f: LpcFilter): void {
+  const { order, q } = f;
+  const sh = f.shift;
+  const head = Math.min(order, n);
+  for (let i = 0, k = ch; i < head; i++, k += c) y[k] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
+  for (let i = order, k = ch + order * c; i < n; i++, k += c) {
+    const s = dotBack(q, order, xs, i - 1);
+    y[k] = xs[i]! - (s >> sh); // ToInt32 takes s modulo 2^32
+  }
+}
+
+/** restore8 for any order, with the channel's restored values kept contiguous in hs. */
+function restoreN(d: TypedArray, x: TypedArray, n: number, c: number, ch: number, order: number, sh: number, q: Int32Array, bits: number, signed: boolean, hs: Float64Array): void {
+  const ws = 32 - bits;
+  const head = Math.min(order, n);
+  for (let i = 0, k = ch; i < head; i++, k += c) {
+    const t = (d[k]! + (i > 0 ? hs[i - 1]! : 0)) << ws;
+    const v = signed ? t >> ws : t >>> ws;
+    x[k] = v;
+    hs[i] = v;
+  }
+  for (let i = order, k = ch + order * c; i < n; i++, k += c) {
+    const s = dotBack(q, order, hs, i - 1);
+    const t = (((d[k]! | 0) + (s >> sh)) | 0) << ws;
+    const v = signed ? t >> ws : t >>> ws;
+    x[k] = v;
+    hs[i] = v;
+  }
+}
+
 class LpcCodec implements ArrayToArrayCodec {
   readonly id = 'lpc';
   readonly kind = 'array->array';
@@ -159,7 +331,8 @@ class LpcCodec implements ArrayToArrayCodec {
     const [n, c] = dims(spec);
     const y = allocArray(spec.dtype, x.length);
     const xs = new Float64Array(n);
-    const rs = new Float64Array(n);
+    let rs: Float64Array | undefined;
+    const small = itemsize(spec.dtype) <= 2;
     const w = new ByteWriter(8 + c * 40);
     for (let ch = 0; ch < c; ch++) {
       for (let i = 0, k = ch; i < n; i++, k += c) xs[i] = x[k]!;
@@ -169,6 +342,12 @@ class LpcCodec implements ArrayToArrayCodec {
         w.u8(f.shift);
         for (let j = 0; j < f.order; j++) writeZigzag(w, f.q[j]!);
       }
+      if (small && f.shift <= 16) {
+        if (f.order <= 8) residual8(xs, y, n, c, ch, f);
+        else residualN(xs, y, n, c, ch, f);
+        continue;
+      }
+      rs ??= new Float64Array(n);
       residual(xs, n, f, rs);
       for (let i = 0, k = ch; i < n; i++, k += c) y[k] = rs[i]!; // the store wraps
     }
@@ -183,12 +362,15 @@ class LpcCodec implements ArrayToArrayCodec {
     const xs = new Float64Array(n);
     const lim = 2 ** (this.precision - 1) - 1;
     const q = new Int32Array(MAX_ORDER);
+    const bits = 8 * itemsize(spec.dtype);
+    const signed = spec.dtype.startsWith('int');
     for (let ch = 0; ch < c; ch++) {
       const order = rd.u8();
       if (order > this.order) throw new CorruptDataError(`lpc: channel ${ch} order ${order} above ${this.order}`);
       let div = 1;
+      let shift = 0;
       if (order > 0) {
-        const shift = rd.u8();
+        shift = rd.u8();
         if (shift > MAX_SHIFT) throw new CorruptDataError(`lpc: channel ${ch} shift ${shift}`);
         div = 2 ** shift;
         for (let j = 0; j < order; j++) {
@@ -199,6 +381,11 @@ class LpcCodec implements ArrayToArrayCodec {
       }
       if (order === 0) {
         for (let i = 0, k = ch; i < n; i++, k += c) x[k] = d[k]!;
+        continue;
+      }
+      if (bits <= 16 && shift <= 16) {
+        if (order <= 8) restore8(d, x, n, c, ch, order, shift, q, bits, signed);
+        else restoreN(d, x, n, c, ch, order, shift, q, bits, signed, xs);
         continue;
       }
       const head = Math.min(order, n);

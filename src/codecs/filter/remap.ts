@@ -68,8 +68,13 @@ class RemapCodec implements ArrayToArrayCodec {
   readonly id = 'remap';
   readonly kind = 'array->array';
   readonly lossless = true;
-  /** Reused scratch for 8/16-bit value histograms. */
-  private seen = new Int32Array(65536);
+  /** Reused scratch for 8/16-bit values: occurrence marks, and value -> index (fits 16 bits). */
+  private seen = new Uint8Array(65536);
+  private lut16 = new Uint16Array(65536);
+  private list = new Int32Array(0);
+  private col: Int32Array | Float64Array = new Int32Array(0);
+  /** Reused index -> value table of the decoder. */
+  private dlut = new Float64Array(0);
 
   encodedSpec(spec: ChunkSpec): ChunkSpec {
     return { dtype: outDType(spec.dtype), shape: spec.shape };
@@ -93,15 +98,36 @@ class RemapCodec implements ArrayToArrayCodec {
     }
     let distinct: Float64Array;
     if (itemsize(dtype) <= 2) {
-      const seen = this.seen;
+      // distinct values: mark, and list each the first time; sort the list when it is short
+      // next to the span (a channel of few samples, e.g. many channels per chunk), else scan
+      const seen = this.seen; // all zero between calls
       const base = min;
       const span = max - min + 1;
-      seen.fill(0, 0, span);
-      for (let k = ch; k < n * c; k += c) seen[x[k]! - base] = 1;
+      if (this.list.length < Math.min(n, span)) this.list = new Int32Array(Math.min(n, span));
+      const list = this.list;
       let kount = 0;
-      for (let i = 0; i < span; i++) kount += seen[i]!;
+      for (let k = ch; k < n * c; k += c) {
+        const v = x[k]! - base;
+        if (seen[v] === 0) {
+          seen[v] = 1;
+          list[kount++] = v;
+        }
+      }
       distinct = new Float64Array(kount);
-      for (let i = 0, j = 0; i < span; i++) if (seen[i]) distinct[j++] = i + base;
+      if (kount * 8 < span) {
+        const sorted = list.subarray(0, kount).sort();
+        for (let j = 0; j < kount; j++) {
+          distinct[j] = sorted[j]! + base;
+          seen[sorted[j]!] = 0;
+        }
+      } else {
+        for (let i = 0, j = 0; i < span; i++) {
+          if (seen[i]) {
+            distinct[j++] = i + base;
+            seen[i] = 0;
+          }
+        }
+      }
     } else {
       const tmp = new Float64Array(n);
       for (let i = 0, k = ch; i < n; i++, k += c) tmp[i] = x[k]!;
@@ -128,21 +154,32 @@ class RemapCodec implements ArrayToArrayCodec {
     return { mode: MODE_OFFSET, min, step: 1 };
   }
 
+  /** Channel ch of interleaved x, contiguous (a reused scratch). */
+  private column(x: TypedArray, n: number, c: number, ch: number, dtype: DType): TypedArray {
+    const small = itemsize(dtype) <= 2;
+    if (this.col.length < n || (this.col instanceof Int32Array) !== small) this.col = small ? new Int32Array(n) : new Float64Array(n);
+    const col = this.col;
+    for (let i = 0, k = ch; i < n; i++, k += c) col[i] = x[k]!;
+    return col.subarray(0, n);
+  }
+
   encodeWithSide(x: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array } {
     const dtype = checkDType(spec);
     const [n, c] = dims(spec);
     const y = allocArray(outDType(dtype), x.length);
     const w = new ByteWriter(16 + 4 * c);
     for (let ch = 0; ch < c; ch++) {
-      const m = this.analyse(x, n, c, ch, dtype);
+      // several channels: gather this one first (one strided pass instead of three)
+      const src = c === 1 ? x : this.column(x, n, c, ch, dtype);
+      const m = this.analyse(src, n, 1, 0, dtype);
       w.u8(m.mode);
       writeZigzag(w, m.min);
       if (m.mode === MODE_AFFINE) {
         w.varint(m.step);
         const inv = m.step;
-        for (let k = ch; k < n * c; k += c) y[k] = (x[k]! - m.min) / inv;
+        for (let i = 0, k = ch; i < n; i++, k += c) y[k] = (src[i]! - m.min) / inv;
       } else if (m.mode === MODE_OFFSET) {
-        for (let k = ch; k < n * c; k += c) y[k] = x[k]! - m.min;
+        for (let i = 0, k = ch; i < n; i++, k += c) y[k] = src[i]! - m.min;
       } else {
         const u = m.values!;
         w.varint(u.length - 1);
@@ -150,14 +187,14 @@ class RemapCodec implements ArrayToArrayCodec {
         for (let j = 1; j < u.length; j++) g0 = Math.min(g0, u[j]! - u[j - 1]!);
         for (let j = 1; j < u.length; j++) w.varint(u[j]! - u[j - 1]! - 1);
         if (itemsize(dtype) <= 2) {
-          // value -> index lookup through the scratch histogram
-          const lut = this.seen;
+          // value -> index lookup (indices < 65536: the gap steps never exceed the value span)
+          const lut = this.lut16;
           let idx = 0;
           for (let j = 0; j < u.length; j++) {
             if (j > 0) idx += gapSteps(u[j]! - u[j - 1]!, g0);
             lut[u[j]! - m.min] = idx;
           }
-          for (let k = ch; k < n * c; k += c) y[k] = lut[x[k]! - m.min]!;
+          for (let i = 0, k = ch; i < n; i++, k += c) y[k] = lut[src[i]! - m.min]!;
         } else {
           const idxOf = new Float64Array(u.length);
           let idx = 0;
@@ -165,9 +202,9 @@ class RemapCodec implements ArrayToArrayCodec {
             if (j > 0) idx += gapSteps(u[j]! - u[j - 1]!, g0);
             idxOf[j] = idx;
           }
-          for (let k = ch; k < n * c; k += c) {
+          for (let i = 0, k = ch; i < n; i++, k += c) {
             // binary search in the sorted table
-            const v = x[k]!;
+            const v = src[i]!;
             let lo = 0;
             let hi = u.length - 1;
             while (lo < hi) {
@@ -217,7 +254,8 @@ class RemapCodec implements ArrayToArrayCodec {
         for (let j = 1; j < kount; j++) m += gapSteps(u[j]! - u[j - 1]!, g0);
         if (m > 2 ** (8 * itemsize(dtype)) || m > tableLimit(n)) throw new CorruptDataError(`remap: channel ${ch} table too large`);
         // index -> value, holes interpolated on the grid of the value below
-        const lut = new Float64Array(m);
+        if (this.dlut.length < m) this.dlut = new Float64Array(Math.max(m, 2 * this.dlut.length));
+        const lut = this.dlut;
         let idx = 0;
         for (let j = 0; j < kount; j++) {
           const steps = j + 1 < kount ? gapSteps(u[j + 1]! - u[j]!, g0) : 1;
