@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     ['train', n1Items(every, 'train')],
     ['test', n1Items(every, 'test')],
   ];
-  const total: Result = { fileBytes: 0, encBytes: 0, rawBytes: 0, encS: 0, decS: 0, zEncS: 0, zDecS: 0, zBytes: 0 };
+  const total: Result = { fileBytes: 0, encBytes: 0, rawBytes: 0, encS: 0, decS: 0, zEncS: 0, zDecS: 0, zBytes: 0, encC: 0, decC: 0, zEncC: 0, zDecC: 0 };
   for (const [name, items] of parts) {
     const r = await run(items, mk, (it) => it.data.length, 300);
     console.log(line(`  ${name} half: ${items.length} files`, r));
