@@ -59,6 +59,11 @@ export function allocArray(dtype: DType, length: number): TypedArray {
   return new INFO[dtype].ctor(length);
 }
 
+/** `out` when it is a `dtype` array of `length` (a pipeline's scratch array), else a new one. */
+export function reuseArray(out: TypedArray | undefined, dtype: DType, length: number): TypedArray {
+  return out && out.length === length && out instanceof INFO[dtype].ctor ? out : allocArray(dtype, length);
+}
+
 /** A typed view on `bytes` (copies when the offset is not aligned to the item size). */
 export function viewAs(dtype: DType, bytes: Uint8Array): TypedArray {
   const size = INFO[dtype].itemsize;

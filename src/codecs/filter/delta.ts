@@ -1,4 +1,4 @@
-import { allocArray, isIntegerDType, type TypedArray } from '../../core/dtype.js';
+import { allocArray, reuseArray, isIntegerDType, type TypedArray } from '../../core/dtype.js';
 import { InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
 import type { ArrayToArrayCodec, CodecFactory } from '../codec.js';
@@ -18,7 +18,7 @@ class DeltaCodec implements ArrayToArrayCodec {
   encode(x: TypedArray, spec: ChunkSpec, out?: TypedArray): TypedArray {
     checkDType(spec);
     const [n, c] = dims(spec);
-    const y = out ?? allocArray(spec.dtype, x.length);
+    const y = reuseArray(out, spec.dtype, x.length);
     for (let ch = 0; ch < c; ch++) {
       let p1 = 0;
       let p2 = 0;

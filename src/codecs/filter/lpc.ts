@@ -1,4 +1,4 @@
-import { allocArray, isIntegerDType, itemsize, type DType, type TypedArray } from '../../core/dtype.js';
+import { allocArray, reuseArray, isIntegerDType, itemsize, type DType, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
@@ -326,10 +326,10 @@ class LpcCodec implements ArrayToArrayCodec {
     return designLpc(x, n, this.order, this.precision);
   }
 
-  encodeWithSide(x: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array } {
+  encodeWithSide(x: TypedArray, spec: ChunkSpec, out?: TypedArray): { data: TypedArray; side: Uint8Array } {
     checkDType(spec);
     const [n, c] = dims(spec);
-    const y = allocArray(spec.dtype, x.length);
+    const y = reuseArray(out, spec.dtype, x.length);
     const xs = new Float64Array(n);
     let rs: Float64Array | undefined;
     const small = itemsize(spec.dtype) <= 2;

@@ -1,4 +1,4 @@
-import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
+import { allocArray, reuseArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
 import type { ArrayToArrayCodec, CodecFactory } from '../codec.js';
@@ -51,7 +51,7 @@ class LutCodec implements ArrayToArrayCodec {
   encode(x: TypedArray, spec: ChunkSpec, out?: TypedArray): TypedArray {
     const [lo] = this.range(spec);
     const m = this.codes(spec);
-    const y = out instanceof Int32Array && out.length === x.length ? out : new Int32Array(x.length);
+    const y = reuseArray(out, 'int32', x.length);
     for (let i = 0; i < x.length; i++) y[i] = m[x[i]! - lo]!;
     return y;
   }

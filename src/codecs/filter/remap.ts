@@ -1,4 +1,4 @@
-import { allocArray, isIntegerDType, itemsize, type DType, type TypedArray } from '../../core/dtype.js';
+import { allocArray, reuseArray, isIntegerDType, itemsize, type DType, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
@@ -163,10 +163,10 @@ class RemapCodec implements ArrayToArrayCodec {
     return col.subarray(0, n);
   }
 
-  encodeWithSide(x: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array } {
+  encodeWithSide(x: TypedArray, spec: ChunkSpec, out?: TypedArray): { data: TypedArray; side: Uint8Array } {
     const dtype = checkDType(spec);
     const [n, c] = dims(spec);
-    const y = allocArray(outDType(dtype), x.length);
+    const y = reuseArray(out, outDType(dtype), x.length);
     const w = new ByteWriter(16 + 4 * c);
     for (let ch = 0; ch < c; ch++) {
       // several channels: gather this one first (one strided pass instead of three)
