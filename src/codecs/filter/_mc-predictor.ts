@@ -1,0 +1,341 @@
+/*
+ * The multichannel linear predictor shared by `mclpc` (a filter: values -> residuals) and any coder
+ * that predicts values itself (docs/spec/codecs/mclpc.md). Per chunk and per channel k:
+ *
+ *   s = sum_{j<p} q[j] x_k[i-1-j]  +  sum_{r<K} sum_{b<T} q[p + r T + b] x_{ref_r}[i-b]
+ *   P = floor(s / 2^shift)
+ *
+ * Its own past p samples plus the current and T-1 past samples of K reference channels. A
+ * reference is an EARLIER channel (ref < k), so its current sample is already decoded when channel
+ * k's is predicted, whether a coder runs channel by channel or row by row. Multiplexed ADCs (Intan)
+ * sample channels one after another, so the reference's previous sample matters as much as its
+ * current one (T = 2 gained ~5% on the Open Ephys 32 ch recording, T = 1 only 0.5%).
+ *
+ * Design (encoder only; the coefficients are stored, so the decoder never repeats it):
+ *  1. own LPC as `lpc` does (Tukey window, autocorrelation, Levinson-Durbin, order p by cost);
+ *  2. references among the `window` previous channels, ranked by how much of channel k's own-LPC
+ *     residual their own-LPC residuals (lags 0..T-1) explain;
+ *  3. joint least squares over the windowed signals: the normal equations are block Toeplitz
+ *     (auto- and cross-correlations, O(n (p + T)) per reference), solved by Cholesky with a tiny
+ *     ridge; kept only when the estimated bits (n/2 log2 E + coefficient bits) beat own-only.
+ * Exactness: |q| < 2^14, |x| < 2^32 and at most MAX_TAPS products keep s below 2^53.
+ */
+import { ByteReader, ByteWriter } from '../../core/bytes.js';
+import { CorruptDataError } from '../../core/errors.js';
+import { levinson, quantize, MAX_ORDER as LPC_MAX_ORDER } from './lpc.js';
+import { readZigzag, writeZigzag } from './remap.js';
+
+export const MAX_ORDER = LPC_MAX_ORDER;
+export const MAX_REFS = 8;
+export const MAX_TAPS = 8;
+const MAX_SHIFT = 24;
+
+export interface McOptions {
+  /** Largest own order p (0..32). */
+  order: number;
+  /** Largest number of reference channels K (0..8). */
+  refs: number;
+  /** Samples of each reference: lags 0..taps-1 (1..8). */
+  taps: number;
+  /** References are chosen among the `window` channels before k (1..255). */
+  window: number;
+  /** Coefficient bits, sign included (6..15). */
+  precision: number;
+}
+
+/** One channel's predictor. q holds p own coefficients, then taps per reference. */
+export interface McChannel {
+  order: number;
+  refs: Int32Array;
+  shift: number;
+  q: Int32Array;
+}
+
+export interface McModel {
+  taps: number;
+  channels: McChannel[];
+}
+
+/** First row predicted by the full filter; rows before it use the previous sample (0 at row 0). */
+export function mcStart(f: McChannel, taps: number): number {
+  return Math.max(f.order, f.refs.length > 0 ? taps - 1 : 0);
+}
+
+/**
+ * The prediction of channel k at row i from the interleaved values v (c channels), which must
+ * hold rows < i of channel k and rows <= i of its references. Returns the exact sum s; the
+ * prediction is floor(s / 2^shift) (see mcPredict), kept apart so a coder can use the fraction.
+ * Only valid for i >= mcStart(f, taps) and a channel with a filter (order + refs > 0).
+ */
+export function mcSum(f: McChannel, taps: number, v: ArrayLike<number>, c: number, k: number, i: number): number {
+  const q = f.q;
+  const p = f.order;
+  let s = 0;
+  for (let j = 0, o = (i - 1) * c + k; j < p; j++, o -= c) s += q[j]! * v[o]!;
+  const refs = f.refs;
+  for (let r = 0, base = p; r < refs.length; r++, base += taps) {
+    const ref = refs[r]!;
+    for (let b = 0, o = i * c + ref; b < taps; b++, o -= c) s += q[base + b]! * v[o]!;
+  }
+  return s;
+}
+
+/** The integer prediction of channel k at row i (any row; see mcSum for what v must hold). */
+export function mcPredict(f: McChannel, taps: number, v: ArrayLike<number>, c: number, k: number, i: number): number {
+  if (f.order === 0 && f.refs.length === 0) return 0;
+  if (i < mcStart(f, taps)) return i > 0 ? v[(i - 1) * c + k]! : 0;
+  return Math.floor(mcSum(f, taps, v, c, k, i) / 2 ** f.shift);
+}
+
+/** Tukey window (5% cosine edges), as `lpc` windows before its autocorrelation. */
+function tukey(x: Float64Array, n: number, out: Float64Array): void {
+  const edge = Math.max(1, Math.floor(n * 0.05));
+  for (let i = 0; i < n; i++) {
+    let g = 1;
+    if (i < edge) g = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / edge);
+    else if (i >= n - edge) g = 0.5 - 0.5 * Math.cos((Math.PI * (n - i - 0.5)) / edge);
+    out[i] = x[i]! * g;
+  }
+}
+
+/** C(d) = sum_i u[i] v[i - d] for d in [lo, hi], into out[d - lo]. */
+function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
+  for (let d = lo; d <= hi; d++) {
+    let s = 0;
+    const a = Math.max(0, d);
+    const b = Math.min(n, n + d);
+    for (let i = a; i < b; i++) s += u[i]! * v[i - d]!;
+    out[d - lo] = s;
+  }
+}
+
+/** Solves A a = b in place (A: m x m row-major, SPD); returns false when not positive definite. */
+export function choleskySolve(A: Float64Array, b: Float64Array, m: number, out: Float64Array): boolean {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * m + j]!;
+      for (let k = 0; k < j; k++) s -= A[i * m + k]! * A[j * m + k]!;
+      if (i === j) {
+        if (!(s > 0)) return false;
+        A[i * m + i] = Math.sqrt(s);
+      } else A[i * m + j] = s / A[j * m + j]!;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= A[i * m + k]! * out[k]!;
+    out[i] = s / A[i * m + i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let s = out[i]!;
+    for (let k = i + 1; k < m; k++) s -= A[k * m + i]! * out[k]!;
+    out[i] = s / A[i * m + i]!;
+  }
+  return true;
+}
+
+/** Residual energy explained by regressing e on lags 0..taps-1 of g (a ranking score). */
+function refScore(e: Float64Array, g: Float64Array, n: number, taps: number): number {
+  const cg = new Float64Array(taps);
+  const ce = new Float64Array(taps);
+  xcorr(g, g, n, 0, taps - 1, cg);
+  xcorr(e, g, n, 0, taps - 1, ce);
+  if (!(cg[0]! > 0)) return 0;
+  const A = new Float64Array(taps * taps);
+  for (let a = 0; a < taps; a++) for (let b = 0; b < taps; b++) A[a * taps + b] = cg[Math.abs(a - b)]!;
+  for (let a = 0; a < taps; a++) A[a * taps + a]! *= 1 + 1e-9;
+  const sol = new Float64Array(taps);
+  if (!choleskySolve(A, ce.slice(), taps, sol)) return 0;
+  let s = 0;
+  for (let a = 0; a < taps; a++) s += sol[a]! * ce[a]!;
+  return s;
+}
+
+/** Integer residual of channel k under its own filter only (rows before the order: previous sample). */
+function ownResidual(xs: Float64Array, n: number, f: McChannel, out: Float64Array): void {
+  const p = f.order;
+  const div = 2 ** f.shift;
+  for (let i = 0; i < n; i++) {
+    if (p === 0) out[i] = xs[i]!;
+    else if (i < p) out[i] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
+    else {
+      let s = 0;
+      for (let j = 0; j < p; j++) s += f.q[j]! * xs[i - 1 - j]!;
+      out[i] = xs[i]! - Math.floor(s / div);
+    }
+  }
+}
+
+const EMPTY = new Int32Array(0);
+
+/** Designs the predictor of every channel of an interleaved [n, c] chunk. */
+export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions): McModel {
+  const taps = o.taps;
+  const W = Math.max(1, o.window);
+  const ring = W + 1;
+  const wsRing: Float64Array[] = [];
+  const eRing: Float64Array[] = [];
+  for (let j = 0; j < Math.min(ring, c); j++) {
+    wsRing.push(new Float64Array(n));
+    eRing.push(new Float64Array(n));
+  }
+  const xs = new Float64Array(n);
+  const channels: McChannel[] = [];
+  const maxOrder = Math.min(o.order, Math.max(0, n - 1));
+  const bitsPerCoef = o.precision + 2;
+  const r = new Float64Array(maxOrder + 1);
+  const coefs: Float64Array[] = [];
+  for (let p = 1; p <= maxOrder; p++) coefs.push(new Float64Array(p));
+  const err = new Float64Array(maxOrder + 1);
+  for (let k = 0; k < c; k++) {
+    for (let i = 0, t = k; i < n; i++, t += c) xs[i] = x[t]!;
+    const ws = wsRing[k % ring]!;
+    const e = eRing[k % ring]!;
+    tukey(xs, n, ws);
+    // 1. own LPC (as designLpc in lpc.ts, keeping the error energy for the comparison below)
+    let own: McChannel = { order: 0, refs: EMPTY, shift: 0, q: EMPTY };
+    let ownCost = Infinity;
+    let ownP = 0;
+    if (maxOrder > 0) {
+      xcorr(ws, ws, n, 0, maxOrder, r);
+      const top = levinson(r, maxOrder, coefs, err);
+      if (top === 0) own = { order: 1, refs: EMPTY, shift: 0, q: Int32Array.of(1) };
+      else {
+        for (let p = 1; p <= top; p++) {
+          const cost = 0.5 * n * Math.log2(Math.max(err[p]! / n, 1e-9)) + p * bitsPerCoef;
+          if (cost < ownCost) {
+            ownCost = cost;
+            ownP = p;
+          }
+        }
+        const f = quantize(coefs[ownP - 1]!, ownP, o.precision);
+        own = { order: ownP, refs: EMPTY, shift: f.shift, q: f.q };
+      }
+    }
+    ownResidual(xs, n, own, e);
+    channels.push(own);
+    if (o.refs === 0 || k === 0 || ownP === 0 || n < 4 * (ownP + taps + 8)) continue;
+    // 2. rank the candidate references by how much of e their residuals explain
+    const cands: { j: number; score: number }[] = [];
+    for (let j = Math.max(0, k - W); j < k; j++) {
+      const s = refScore(e, eRing[j % ring]!, n, taps);
+      if (s > 0) cands.push({ j, score: s });
+    }
+    cands.sort((a, b) => b.score - a.score || a.j - b.j);
+    const refs = cands.slice(0, o.refs).map((t) => t.j);
+    if (refs.length === 0) continue;
+    const best = jointDesign(ws, refs.map((j) => wsRing[j % ring]!), n, ownP, taps, r);
+    if (!best) continue;
+    const m = ownP + refs.length * taps;
+    const cost = 0.5 * n * Math.log2(Math.max(best.energy / n, 1e-9)) + m * bitsPerCoef + refs.length * 8;
+    if (!(cost < ownCost)) continue;
+    const f = quantize(best.a, m, o.precision);
+    channels[k] = { order: ownP, refs: Int32Array.from(refs), shift: f.shift, q: f.q };
+  }
+  return { taps, channels };
+}
+
+/**
+ * Least squares of ws[i] on ws[i-1..i-p] and refs[r][i-b] (b < taps) over the windowed,
+ * zero-extended signals: the Gram matrix is block Toeplitz, built from correlations.
+ */
+function jointDesign(
+  ws: Float64Array,
+  refs: Float64Array[],
+  n: number,
+  p: number,
+  taps: number,
+  rOwn: Float64Array,
+): { a: Float64Array; energy: number } | null {
+  const K = refs.length;
+  const m = p + K * taps;
+  const A = new Float64Array(m * m);
+  const b = new Float64Array(m);
+  for (let a = 0; a < p; a++) {
+    b[a] = rOwn[a + 1]!;
+    for (let a2 = 0; a2 < p; a2++) A[a * m + a2] = rOwn[Math.abs(a - a2)]!;
+  }
+  // own lag a+1 vs ref lag t: sum ws[i-a-1] g[i-t] = C_{ws,g}(t-a-1), d in [-p, taps-1]
+  const cross = new Float64Array(p + taps);
+  for (let r = 0; r < K; r++) {
+    const g = refs[r]!;
+    xcorr(ws, g, n, -p, taps - 1, cross);
+    const base = p + r * taps;
+    for (let t = 0; t < taps; t++) {
+      b[base + t] = cross[t + p]!; // d = t
+      for (let a = 0; a < p; a++) {
+        const v = cross[t - a - 1 + p]!;
+        A[a * m + base + t] = v;
+        A[(base + t) * m + a] = v;
+      }
+    }
+    // ref r lag t vs ref r2 lag t2: sum g[i-t] h[i-t2] = C_{g,h}(t2-t)
+    const rr = new Float64Array(2 * taps - 1);
+    for (let r2 = r; r2 < K; r2++) {
+      xcorr(g, refs[r2]!, n, -(taps - 1), taps - 1, rr);
+      const base2 = p + r2 * taps;
+      for (let t = 0; t < taps; t++)
+        for (let t2 = 0; t2 < taps; t2++) {
+          const v = rr[t2 - t + taps - 1]!;
+          A[(base + t) * m + base2 + t2] = v;
+          A[(base2 + t2) * m + base + t] = v;
+        }
+    }
+  }
+  let dmax = 0;
+  for (let a = 0; a < m; a++) dmax = Math.max(dmax, A[a * m + a]!);
+  if (!(dmax > 0)) return null;
+  for (let a = 0; a < m; a++) A[a * m + a]! += dmax * 1e-9;
+  const sol = new Float64Array(m);
+  if (!choleskySolve(A, b, m, sol)) return null;
+  let energy = rOwn[0]!;
+  for (let a = 0; a < m; a++) energy -= sol[a]! * b[a]!;
+  return { a: sol, energy: Math.max(energy, 0) };
+}
+
+/**
+ * Side bytes, per channel: u8 order; u8 K; when order + K > 0: u8 shift, K varints (k - 1 - ref),
+ * then order + K taps zigzag varints.
+ */
+export function writeMcModel(w: ByteWriter, model: McModel): void {
+  model.channels.forEach((f, k) => {
+    w.u8(f.order);
+    w.u8(f.refs.length);
+    if (f.order + f.refs.length === 0) return;
+    w.u8(f.shift);
+    for (const ref of f.refs) w.varint(k - 1 - ref);
+    for (let j = 0; j < f.q.length; j++) writeZigzag(w, f.q[j]!);
+  });
+}
+
+/** Reads and validates what writeMcModel wrote (the limits are the codec's configuration). */
+export function readMcModel(rd: ByteReader, c: number, o: McOptions, who: string): McModel {
+  const lim = 2 ** (o.precision - 1) - 1;
+  const channels: McChannel[] = [];
+  for (let k = 0; k < c; k++) {
+    const order = rd.u8();
+    const K = rd.u8();
+    if (order > o.order) throw new CorruptDataError(`${who}: channel ${k} order ${order} above ${o.order}`);
+    if (K > o.refs || K > k) throw new CorruptDataError(`${who}: channel ${k} has ${K} references (at most ${Math.min(o.refs, k)})`);
+    if (order + K === 0) {
+      channels.push({ order: 0, refs: EMPTY, shift: 0, q: EMPTY });
+      continue;
+    }
+    const shift = rd.u8();
+    if (shift > MAX_SHIFT) throw new CorruptDataError(`${who}: channel ${k} shift ${shift}`);
+    const refs = new Int32Array(K);
+    for (let r = 0; r < K; r++) {
+      const d = rd.varint();
+      if (d > k - 1) throw new CorruptDataError(`${who}: channel ${k} reference ${k - 1 - d} is not an earlier channel`);
+      refs[r] = k - 1 - d;
+    }
+    const q = new Int32Array(order + K * o.taps);
+    for (let j = 0; j < q.length; j++) {
+      const v = readZigzag(rd);
+      if (Math.abs(v) > lim) throw new CorruptDataError(`${who}: channel ${k} coefficient ${v} beyond ${o.precision} bits`);
+      q[j] = v;
+    }
+    channels.push({ order, refs, shift, q });
+  }
+  return { taps: o.taps, channels };
+}
