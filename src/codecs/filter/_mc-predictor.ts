@@ -109,8 +109,8 @@ function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: numb
   }
 }
 
-/** Solves A a = b in place (A: m x m row-major, SPD); returns false when not positive definite. */
-export function choleskySolve(A: Float64Array, b: Float64Array, m: number, out: Float64Array): boolean {
+/** Cholesky factor of A (m x m row-major, SPD) in place (lower triangle); false when not positive definite. */
+export function cholesky(A: Float64Array, m: number): boolean {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j <= i; j++) {
       let s = A[i * m + j]!;
@@ -121,48 +121,61 @@ export function choleskySolve(A: Float64Array, b: Float64Array, m: number, out: 
       } else A[i * m + j] = s / A[j * m + j]!;
     }
   }
-  for (let i = 0; i < m; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= A[i * m + k]! * out[k]!;
-    out[i] = s / A[i * m + i]!;
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = out[i]!;
-    for (let k = i + 1; k < m; k++) s -= A[k * m + i]! * out[k]!;
-    out[i] = s / A[i * m + i]!;
-  }
   return true;
 }
 
-/** Residual energy explained by regressing e on lags 0..taps-1 of g (a ranking score). */
-function refScore(e: Float64Array, g: Float64Array, n: number, taps: number): number {
-  const cg = new Float64Array(taps);
-  const ce = new Float64Array(taps);
-  xcorr(g, g, n, 0, taps - 1, cg);
-  xcorr(e, g, n, 0, taps - 1, ce);
+/** z = L^-1 b (forward substitution with the factor of cholesky()). */
+function forward(L: Float64Array, m: number, b: Float64Array, z: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * m + k]! * z[k]!;
+    z[i] = s / L[i * m + i]!;
+  }
+}
+
+/** a = L'^-T z over the leading mm unknowns (the solution of the leading mm x mm system). */
+function backward(L: Float64Array, m: number, mm: number, z: Float64Array, a: Float64Array): void {
+  for (let i = mm - 1; i >= 0; i--) {
+    let s = z[i]!;
+    for (let k = i + 1; k < mm; k++) s -= L[k * m + i]! * a[k]!;
+    a[i] = s / L[i * m + i]!;
+  }
+}
+
+/**
+ * Energy of e explained by lags 0..taps-1 of g (a ranking score); cg = autocorrelation of g at
+ * lags 0..taps-1, cached per channel.
+ */
+function refScore(e: Float64Array, g: Float64Array, cg: Float64Array, n: number, taps: number): number {
   if (!(cg[0]! > 0)) return 0;
+  const ce = new Float64Array(taps);
+  xcorr(e, g, n, 0, taps - 1, ce);
   const A = new Float64Array(taps * taps);
   for (let a = 0; a < taps; a++) for (let b = 0; b < taps; b++) A[a * taps + b] = cg[Math.abs(a - b)]!;
   for (let a = 0; a < taps; a++) A[a * taps + a]! *= 1 + 1e-9;
-  const sol = new Float64Array(taps);
-  if (!choleskySolve(A, ce.slice(), taps, sol)) return 0;
+  if (!cholesky(A, taps)) return 0;
+  const z = new Float64Array(taps);
+  forward(A, taps, ce, z);
   let s = 0;
-  for (let a = 0; a < taps; a++) s += sol[a]! * ce[a]!;
+  for (let a = 0; a < taps; a++) s += z[a]! * z[a]!;
   return s;
 }
 
 /** Integer residual of channel k under its own filter only (rows before the order: previous sample). */
 function ownResidual(xs: Float64Array, n: number, f: McChannel, out: Float64Array): void {
   const p = f.order;
+  if (p === 0) {
+    out.set(xs.subarray(0, n));
+    return;
+  }
   const div = 2 ** f.shift;
-  for (let i = 0; i < n; i++) {
-    if (p === 0) out[i] = xs[i]!;
-    else if (i < p) out[i] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
-    else {
-      let s = 0;
-      for (let j = 0; j < p; j++) s += f.q[j]! * xs[i - 1 - j]!;
-      out[i] = xs[i]! - Math.floor(s / div);
-    }
+  const q = f.q;
+  const head = Math.min(p, n);
+  for (let i = 0; i < head; i++) out[i] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
+  for (let i = p; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += q[j]! * xs[i - 1 - j]!;
+    out[i] = xs[i]! - Math.floor(s / div);
   }
 }
 
@@ -172,12 +185,15 @@ const EMPTY = new Int32Array(0);
 export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions): McModel {
   const taps = o.taps;
   const W = Math.max(1, o.window);
-  const ring = W + 1;
+  const ring = Math.min(W + 1, c);
+  // the last W+1 channels' windowed signals, own residuals and residual autocorrelations
   const wsRing: Float64Array[] = [];
   const eRing: Float64Array[] = [];
-  for (let j = 0; j < Math.min(ring, c); j++) {
+  const cgRing: Float64Array[] = [];
+  for (let j = 0; j < ring; j++) {
     wsRing.push(new Float64Array(n));
     eRing.push(new Float64Array(n));
+    cgRing.push(new Float64Array(taps));
   }
   const xs = new Float64Array(n);
   const channels: McChannel[] = [];
@@ -214,30 +230,34 @@ export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOption
     }
     ownResidual(xs, n, own, e);
     channels.push(own);
-    if (o.refs === 0 || k === 0 || ownP === 0 || n < 4 * (ownP + taps + 8)) continue;
+    if (o.refs === 0) continue;
+    xcorr(e, e, n, 0, taps - 1, cgRing[k % ring]!);
+    if (k === 0 || ownP === 0 || n < 4 * (ownP + taps + 8)) continue;
     // 2. rank the candidate references by how much of e their residuals explain
     const cands: { j: number; score: number }[] = [];
     for (let j = Math.max(0, k - W); j < k; j++) {
-      const s = refScore(e, eRing[j % ring]!, n, taps);
+      const s = refScore(e, eRing[j % ring]!, cgRing[j % ring]!, n, taps);
       if (s > 0) cands.push({ j, score: s });
     }
     cands.sort((a, b) => b.score - a.score || a.j - b.j);
     const refs = cands.slice(0, o.refs).map((t) => t.j);
     if (refs.length === 0) continue;
-    const best = jointDesign(ws, refs.map((j) => wsRing[j % ring]!), n, ownP, taps, r);
-    if (!best) continue;
-    const m = ownP + refs.length * taps;
-    const cost = 0.5 * n * Math.log2(Math.max(best.energy / n, 1e-9)) + m * bitsPerCoef + refs.length * 8;
-    if (!(cost < ownCost)) continue;
-    const f = quantize(best.a, m, o.precision);
-    channels[k] = { order: ownP, refs: Int32Array.from(refs), shift: f.shift, q: f.q };
+    // 3. joint least squares; the number of references (in rank order) chosen by estimated bits
+    const best = jointDesign(ws, refs.map((j) => wsRing[j % ring]!), n, ownP, taps, r, (m, energy, K) =>
+      0.5 * n * Math.log2(Math.max(energy / n, 1e-9)) + m * bitsPerCoef + K * 8,
+    );
+    if (!best || best.K === 0 || !(best.cost < ownCost)) continue;
+    const f = quantize(best.a, best.a.length, o.precision);
+    channels[k] = { order: ownP, refs: Int32Array.from(refs.slice(0, best.K)), shift: f.shift, q: f.q };
   }
   return { taps, channels };
 }
 
 /**
  * Least squares of ws[i] on ws[i-1..i-p] and refs[r][i-b] (b < taps) over the windowed,
- * zero-extended signals: the Gram matrix is block Toeplitz, built from correlations.
+ * zero-extended signals: the Gram matrix is block Toeplitz, built from correlations. One Cholesky
+ * factor gives the error energy of every leading block (own only, own + first reference, ...);
+ * the one with the lowest cost(unknowns, energy, references) is solved.
  */
 function jointDesign(
   ws: Float64Array,
@@ -246,7 +266,8 @@ function jointDesign(
   p: number,
   taps: number,
   rOwn: Float64Array,
-): { a: Float64Array; energy: number } | null {
+  cost: (m: number, energy: number, K: number) => number,
+): { a: Float64Array; K: number; cost: number } | null {
   const K = refs.length;
   const m = p + K * taps;
   const A = new Float64Array(m * m);
@@ -257,6 +278,7 @@ function jointDesign(
   }
   // own lag a+1 vs ref lag t: sum ws[i-a-1] g[i-t] = C_{ws,g}(t-a-1), d in [-p, taps-1]
   const cross = new Float64Array(p + taps);
+  const rr = new Float64Array(2 * taps - 1);
   for (let r = 0; r < K; r++) {
     const g = refs[r]!;
     xcorr(ws, g, n, -p, taps - 1, cross);
@@ -270,7 +292,6 @@ function jointDesign(
       }
     }
     // ref r lag t vs ref r2 lag t2: sum g[i-t] h[i-t2] = C_{g,h}(t2-t)
-    const rr = new Float64Array(2 * taps - 1);
     for (let r2 = r; r2 < K; r2++) {
       xcorr(g, refs[r2]!, n, -(taps - 1), taps - 1, rr);
       const base2 = p + r2 * taps;
@@ -286,11 +307,25 @@ function jointDesign(
   for (let a = 0; a < m; a++) dmax = Math.max(dmax, A[a * m + a]!);
   if (!(dmax > 0)) return null;
   for (let a = 0; a < m; a++) A[a * m + a]! += dmax * 1e-9;
-  const sol = new Float64Array(m);
-  if (!choleskySolve(A, b, m, sol)) return null;
+  if (!cholesky(A, m)) return null;
+  const z = new Float64Array(m);
+  forward(A, m, b, z);
   let energy = rOwn[0]!;
-  for (let a = 0; a < m; a++) energy -= sol[a]! * b[a]!;
-  return { a: sol, energy: Math.max(energy, 0) };
+  for (let a = 0; a < p; a++) energy -= z[a]! * z[a]!;
+  let bestK = 0;
+  let bestCost = cost(p, energy, 0);
+  for (let k = 1; k <= K; k++) {
+    for (let a = p + (k - 1) * taps; a < p + k * taps; a++) energy -= z[a]! * z[a]!;
+    const c = cost(p + k * taps, energy, k);
+    if (c < bestCost) {
+      bestCost = c;
+      bestK = k;
+    }
+  }
+  const mm = p + bestK * taps;
+  const sol = new Float64Array(mm);
+  backward(A, m, mm, z, sol);
+  return { a: sol, K: bestK, cost: bestCost };
 }
 
 /**

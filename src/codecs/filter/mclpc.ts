@@ -97,8 +97,8 @@ export const factory: CodecFactory = {
   fromConfig(config) {
     const p = new Params(config);
     const order = p.int('order', 32, 0, MAX_ORDER);
-    const refs = p.int('refs', 2, 0, MAX_REFS);
-    const taps = p.int('taps', 2, 1, MAX_TAPS);
+    const refs = p.int('refs', 4, 0, MAX_REFS);
+    const taps = p.int('taps', 3, 1, MAX_TAPS);
     const window = p.int('window', 16, 1, 255);
     const precision = p.int('precision', 14, 6, 15);
     p.done();
