@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import '../../src/codecs/builtin.js';
+import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
+import { isNeurozipError } from '../../src/core/errors.js';
+import { designMc, mcPredict, readMcModel, writeMcModel, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { conformance } from '../kit/conformance.js';
+import { rng } from '../kit/signals.js';
+
+const INTS = ['int16', 'int32', 'uint16', 'uint8', 'int8', 'uint32'] as const;
+const OPTS: McOptions = { order: 32, refs: 4, taps: 3, window: 16, precision: 14 };
+
+conformance('mclpc:order=16,refs=2,taps=2,window=4,precision=14', { dtypes: [...INTS] });
+conformance('remap+mclpc+rans', { dtypes: ['int16'] });
+conformance('remap+mclpc:order=8,refs=2,taps=2+cm:limit=255,rate=8', { dtypes: ['int16'], realValues: 6000 });
+
+/** Channel 0: AR(1) noise; channel 1: 0.6 ch0[i] - 0.3 ch0[i-1] + its own small noise; channel 2 independent. */
+function mixed(n: number, seed: number): Int16Array {
+  const r = rng(seed);
+  const x = new Int16Array(n * 3);
+  let a = 0;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    a = 0.5 * a + (r() - 0.5) * 800;
+    x[i * 3] = Math.round(a);
+    x[i * 3 + 1] = Math.round(0.6 * a - 0.3 * prev + (r() - 0.5) * 8);
+    x[i * 3 + 2] = Math.round((r() - 0.5) * 400);
+    prev = a;
+  }
+  return x;
+}
+
+test('mclpc design: finds the reference and its lag-0 / lag-1 weights, none for an independent channel', () => {
+  const n = 20000;
+  const m = designMc(mixed(n, 5), n, 3, OPTS);
+  const f1 = m.channels[1]!;
+  assert.deepEqual([...f1.refs], [0], 'channel 1 predicted from channel 0');
+  const w0 = f1.q[f1.order]! / 2 ** f1.shift;
+  const w1 = f1.q[f1.order + 1]! / 2 ** f1.shift;
+  // x1 = 0.6 a[i] - 0.3 a[i-1] (+ own-past terms that absorb part of the lag-1 weight)
+  assert.ok(Math.abs(w0 - 0.6) < 0.05, `lag-0 weight ${w0}`);
+  assert.ok(w1 < 0, `lag-1 weight ${w1}`);
+  assert.equal(m.channels[0]!.refs.length, 0, 'channel 0 has no earlier channel');
+  assert.equal(m.channels[2]!.refs.length, 0, 'an independent channel keeps its own predictor only');
+});
+
+test('mclpc: the plain-function predictor (mcPredict) gives exactly the residuals the filter stores', async () => {
+  const n = 3000;
+  const x = mixed(n, 9);
+  const spec = { dtype: 'int16' as const, shape: [n, 3] };
+  const codec = (await Pipeline.fromString('mclpc')).stages[0]!;
+  if (codec.kind !== 'array->array' || !codec.encodeWithSide) throw new Error('mclpc is a filter with side bytes');
+  const { data, side } = codec.encodeWithSide(x, spec);
+  const model = readMcModel(new ByteReader(side, 'test'), 3, OPTS, 'test');
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < 3; k++) {
+      const want = (x[i * 3 + k]! - mcPredict(model.channels[k]!, model.taps, x, 3, k, i)) << 16 >> 16;
+      assert.equal(data[i * 3 + k], want, `row ${i} channel ${k}`);
+    }
+});
+
+test('mclpc: inter-channel prediction beats own-past lpc on correlated channels, never loses on independent ones', async () => {
+  const n = 20000;
+  const spec = { dtype: 'int16' as const, shape: [n, 3] };
+  const x = mixed(n, 3);
+  const mc = (await Pipeline.fromString('mclpc+rans')).encode(x, spec).byteLength;
+  const own = (await Pipeline.fromString('lpc:order=32+rans')).encode(x, spec).byteLength;
+  assert.ok(mc < own * 0.85, `mclpc ${mc} bytes vs lpc ${own}`);
+  const r = rng(4);
+  const ind = new Int16Array(n * 3).map(() => Math.round((r() - 0.5) * 300));
+  const mcI = (await Pipeline.fromString('mclpc+rans')).encode(ind, spec).byteLength;
+  const ownI = (await Pipeline.fromString('lpc:order=32+rans')).encode(ind, spec).byteLength;
+  assert.ok(mcI <= ownI * 1.002, `independent: mclpc ${mcI} vs lpc ${ownI}`);
+});
+
+test('mclpc side bytes: a reference that is not an earlier channel is CorruptData', () => {
+  const model = { taps: 2, channels: [
+    { order: 1, refs: new Int32Array(0), shift: 0, q: Int32Array.of(1) },
+    { order: 1, refs: Int32Array.of(0), shift: 2, q: Int32Array.of(1, 2, 1) },
+  ] };
+  const w = new ByteWriter(32);
+  writeMcModel(w, model);
+  const ok = w.finish().slice();
+  const back = readMcModel(new ByteReader(ok, 't'), 2, { ...OPTS, taps: 2 }, 't');
+  assert.deepEqual([...back.channels[1]!.q], [1, 2, 1]);
+  const bad = ok.slice();
+  bad[7] = 5; // channel 1's reference distance: k - 1 - ref = 5, ref = -5
+  assert.throws(() => readMcModel(new ByteReader(bad, 't'), 2, { ...OPTS, taps: 2 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
+  assert.throws(() => readMcModel(new ByteReader(ok, 't'), 2, { ...OPTS, taps: 2, refs: 0 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
+});
