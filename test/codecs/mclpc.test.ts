@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
 import { isNeurozipError } from '../../src/core/errors.js';
-import { designMc, mcPredict, readMcModel, writeMcModel, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { designMc, mcPredict, readMcModel, writeMcModel, xcorr, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { conformance } from '../kit/conformance.js';
 import { rng } from '../kit/signals.js';
@@ -88,4 +88,21 @@ test('mclpc side bytes: a reference that is not an earlier channel is CorruptDat
   bad[7] = 5; // channel 1's reference distance: k - 1 - ref = 5, ref = -5
   assert.throws(() => readMcModel(new ByteReader(bad, 't'), 2, { ...OPTS, taps: 2 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
   assert.throws(() => readMcModel(new ByteReader(ok, 't'), 2, { ...OPTS, taps: 2, refs: 0 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
+});
+
+test('mclpc design: the unrolled cross-correlation equals the plain sum at every lag and length', () => {
+  const r = rng(12);
+  for (const n of [0, 1, 2, 3, 4, 5, 7, 9, 33]) {
+    const u = Float64Array.from({ length: n }, () => Math.round((r() - 0.5) * 100));
+    const v = Float64Array.from({ length: n }, () => Math.round((r() - 0.5) * 100));
+    for (const [lo, hi] of [[0, 0], [0, 7], [-5, 2], [-9, 9], [3, 11], [-12, -1]] as const) {
+      const out = new Float64Array(hi - lo + 1);
+      xcorr(u, v, n, lo, hi, out);
+      for (let d = lo; d <= hi; d++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) if (i - d >= 0 && i - d < n) s += u[i]! * v[i - d]!;
+        assert.equal(out[d - lo], s, `n ${n} lag ${d}`);
+      }
+    }
+  }
 });

@@ -98,9 +98,44 @@ function tukey(x: Float64Array, n: number, out: Float64Array): void {
   }
 }
 
-/** C(d) = sum_i u[i] v[i - d] for d in [lo, hi], into out[d - lo]. */
-function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
-  for (let d = lo; d <= hi; d++) {
+/** C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
+export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
+  let d = lo;
+  // four lags per pass over u (one load of u[i] for four products); rows where some of the four
+  // lags fall outside the signal are summed apart, each product checked
+  for (; d + 3 <= hi; d += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const i0 = Math.max(0, d);
+    const i1 = Math.min(n, n + d + 3);
+    const a = Math.min(Math.max(i0, d + 3), Math.max(i0, i1));
+    const b = Math.max(a, Math.min(i1, n + d));
+    for (let i = a; i < b; i++) {
+      const x = u[i]!;
+      const j = i - d;
+      s0 += x * v[j]!;
+      s1 += x * v[j - 1]!;
+      s2 += x * v[j - 2]!;
+      s3 += x * v[j - 3]!;
+    }
+    for (let i = i0; i < i1; i++) {
+      if (i === a) i = b;
+      if (i >= i1) break;
+      const x = u[i]!;
+      const j = i - d;
+      if (j >= 0 && j < n) s0 += x * v[j]!;
+      if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
+      if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
+      if (j >= 3 && j - 3 < n) s3 += x * v[j - 3]!;
+    }
+    out[d - lo] = s0;
+    out[d + 1 - lo] = s1;
+    out[d + 2 - lo] = s2;
+    out[d + 3 - lo] = s3;
+  }
+  for (; d <= hi; d++) {
     let s = 0;
     const a = Math.max(0, d);
     const b = Math.min(n, n + d);
@@ -109,9 +144,12 @@ function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: numb
   }
 }
 
-/** Cholesky factor of A (m x m row-major, SPD) in place (lower triangle); false when not positive definite. */
-export function cholesky(A: Float64Array, m: number): boolean {
-  for (let i = 0; i < m; i++) {
+/**
+ * Cholesky factor of A (stride m, SPD) in place (lower triangle), rows [from, to) given rows < from
+ * already factored, so a system can grow block by block; false when not positive definite.
+ */
+export function cholesky(A: Float64Array, m: number, from = 0, to = m): boolean {
+  for (let i = from; i < to; i++) {
     for (let j = 0; j <= i; j++) {
       let s = A[i * m + j]!;
       for (let k = 0; k < j; k++) s -= A[i * m + k]! * A[j * m + k]!;
@@ -124,9 +162,9 @@ export function cholesky(A: Float64Array, m: number): boolean {
   return true;
 }
 
-/** z = L^-1 b (forward substitution with the factor of cholesky()). */
-function forward(L: Float64Array, m: number, b: Float64Array, z: Float64Array): void {
-  for (let i = 0; i < m; i++) {
+/** z = L^-1 b over rows [from, to) (forward substitution with the factor of cholesky()). */
+function forward(L: Float64Array, m: number, b: Float64Array, z: Float64Array, from = 0, to = m): void {
+  for (let i = from; i < to; i++) {
     let s = b[i]!;
     for (let k = 0; k < i; k++) s -= L[i * m + k]! * z[k]!;
     z[i] = s / L[i * m + i]!;
@@ -255,9 +293,9 @@ export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOption
 
 /**
  * Least squares of ws[i] on ws[i-1..i-p] and refs[r][i-b] (b < taps) over the windowed,
- * zero-extended signals: the Gram matrix is block Toeplitz, built from correlations. One Cholesky
- * factor gives the error energy of every leading block (own only, own + first reference, ...);
- * the one with the lowest cost(unknowns, energy, references) is solved.
+ * zero-extended signals: the Gram matrix is block Toeplitz, built from correlations. The system
+ * grows one reference at a time (Cholesky rows appended; the error energy of each leading block
+ * is r0 - |z|^2); the leading block with the lowest cost(unknowns, energy, K) is solved.
  */
 function jointDesign(
   ws: Float64Array,
@@ -272,54 +310,45 @@ function jointDesign(
   const m = p + K * taps;
   const A = new Float64Array(m * m);
   const b = new Float64Array(m);
+  const z = new Float64Array(m);
   for (let a = 0; a < p; a++) {
     b[a] = rOwn[a + 1]!;
     for (let a2 = 0; a2 < p; a2++) A[a * m + a2] = rOwn[Math.abs(a - a2)]!;
   }
-  // own lag a+1 vs ref lag t: sum ws[i-a-1] g[i-t] = C_{ws,g}(t-a-1), d in [-p, taps-1]
-  const cross = new Float64Array(p + taps);
-  const rr = new Float64Array(2 * taps - 1);
-  for (let r = 0; r < K; r++) {
-    const g = refs[r]!;
-    xcorr(ws, g, n, -p, taps - 1, cross);
-    const base = p + r * taps;
-    for (let t = 0; t < taps; t++) {
-      b[base + t] = cross[t + p]!; // d = t
-      for (let a = 0; a < p; a++) {
-        const v = cross[t - a - 1 + p]!;
-        A[a * m + base + t] = v;
-        A[(base + t) * m + a] = v;
-      }
-    }
-    // ref r lag t vs ref r2 lag t2: sum g[i-t] h[i-t2] = C_{g,h}(t2-t)
-    for (let r2 = r; r2 < K; r2++) {
-      xcorr(g, refs[r2]!, n, -(taps - 1), taps - 1, rr);
-      const base2 = p + r2 * taps;
-      for (let t = 0; t < taps; t++)
-        for (let t2 = 0; t2 < taps; t2++) {
-          const v = rr[t2 - t + taps - 1]!;
-          A[(base + t) * m + base2 + t2] = v;
-          A[(base2 + t2) * m + base + t] = v;
-        }
-    }
-  }
-  let dmax = 0;
-  for (let a = 0; a < m; a++) dmax = Math.max(dmax, A[a * m + a]!);
-  if (!(dmax > 0)) return null;
-  for (let a = 0; a < m; a++) A[a * m + a]! += dmax * 1e-9;
-  if (!cholesky(A, m)) return null;
-  const z = new Float64Array(m);
-  forward(A, m, b, z);
+  const ridge = 1e-9 * rOwn[0]!;
+  for (let a = 0; a < p; a++) A[a * m + a]! += ridge;
+  if (!(rOwn[0]! > 0) || !cholesky(A, m, 0, p)) return null;
+  forward(A, m, b, z, 0, p);
   let energy = rOwn[0]!;
   for (let a = 0; a < p; a++) energy -= z[a]! * z[a]!;
   let bestK = 0;
   let bestCost = cost(p, energy, 0);
-  for (let k = 1; k <= K; k++) {
-    for (let a = p + (k - 1) * taps; a < p + k * taps; a++) energy -= z[a]! * z[a]!;
-    const c = cost(p + k * taps, energy, k);
+  const cross = new Float64Array(p + taps);
+  const rr = new Float64Array(2 * taps - 1);
+  for (let r = 0; r < K; r++) {
+    const g = refs[r]!;
+    const base = p + r * taps;
+    // own lag a+1 vs ref lag t: sum ws[i-a-1] g[i-t] = C_{ws,g}(t-a-1), d in [-p, taps-1]
+    xcorr(ws, g, n, -p, taps - 1, cross);
+    for (let t = 0; t < taps; t++) {
+      b[base + t] = cross[t + p]!; // target vs ref lag t: d = t
+      for (let a = 0; a < p; a++) A[(base + t) * m + a] = cross[t - a - 1 + p]!;
+    }
+    // earlier ref r2 lag t2 vs ref r lag t: sum h[i-t2] g[i-t] = C_{g,h}(t2-t); r2 = r is g's own
+    for (let r2 = 0; r2 <= r; r2++) {
+      xcorr(g, refs[r2]!, n, -(taps - 1), taps - 1, rr);
+      const base2 = p + r2 * taps;
+      for (let t = 0; t < taps; t++)
+        for (let t2 = 0; t2 < taps; t2++) A[(base + t) * m + base2 + t2] = rr[t2 - t + taps - 1]!;
+    }
+    for (let t = 0; t < taps; t++) A[(base + t) * m + base + t]! += ridge;
+    if (!cholesky(A, m, base, base + taps)) break;
+    forward(A, m, b, z, base, base + taps);
+    for (let a = base; a < base + taps; a++) energy -= z[a]! * z[a]!;
+    const c = cost(base + taps, energy, r + 1);
     if (c < bestCost) {
       bestCost = c;
-      bestK = k;
+      bestK = r + 1;
     }
   }
   const mm = p + bestK * taps;
