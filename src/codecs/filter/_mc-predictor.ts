@@ -101,9 +101,10 @@ function tukey(x: Float64Array, n: number, out: Float64Array): void {
 /** C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
 export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
   let d = lo;
-  // four lags per pass over u (one load of u[i] for four products); rows where some of the four
-  // lags fall outside the signal are summed apart, each product checked
-  for (; d + 3 <= hi; d += 4) {
+  // up to four lags per pass over u (one load of u[i] for four products; a block of two or three
+  // lags computes four and keeps what it needs); rows where some of the four lags fall outside the
+  // signal are summed apart, each product checked
+  for (; d + 1 <= hi; d += 4) {
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
@@ -132,8 +133,8 @@ export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, h
     }
     out[d - lo] = s0;
     out[d + 1 - lo] = s1;
-    out[d + 2 - lo] = s2;
-    out[d + 3 - lo] = s3;
+    if (d + 2 <= hi) out[d + 2 - lo] = s2;
+    if (d + 3 <= hi) out[d + 3 - lo] = s3;
   }
   for (; d <= hi; d++) {
     let s = 0;
@@ -219,20 +220,35 @@ function ownResidual(xs: Float64Array, n: number, f: McChannel, out: Float64Arra
 
 const EMPTY = new Int32Array(0);
 
+/**
+ * Work buffers of designMc, kept by a codec instance across chunks (a few MB for 1 s chunks;
+ * allocating them per chunk cost ~20% of the encode time in garbage collection).
+ */
+export class McScratch {
+  private bufs: Float64Array[] = [];
+  private size = 0;
+  /** `count` zeroed-or-stale arrays of length n (designMc overwrites before reading). */
+  take(count: number, n: number): Float64Array[] {
+    if (n > this.size) {
+      this.bufs = [];
+      this.size = n;
+    }
+    while (this.bufs.length < count) this.bufs.push(new Float64Array(this.size));
+    return this.bufs.slice(0, count).map((b) => b.subarray(0, n));
+  }
+}
+
 /** Designs the predictor of every channel of an interleaved [n, c] chunk. */
-export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions): McModel {
+export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions, scratch = new McScratch()): McModel {
   const taps = o.taps;
   const W = Math.max(1, o.window);
   const ring = Math.min(W + 1, c);
   // the last W+1 channels' windowed signals, own residuals and residual autocorrelations
-  const wsRing: Float64Array[] = [];
-  const eRing: Float64Array[] = [];
+  const bufs = scratch.take(2 * ring, n);
+  const wsRing = bufs.slice(0, ring);
+  const eRing = bufs.slice(ring);
   const cgRing: Float64Array[] = [];
-  for (let j = 0; j < ring; j++) {
-    wsRing.push(new Float64Array(n));
-    eRing.push(new Float64Array(n));
-    cgRing.push(new Float64Array(taps));
-  }
+  for (let j = 0; j < ring; j++) cgRing.push(new Float64Array(taps));
   const xs = new Float64Array(n);
   const channels: McChannel[] = [];
   const maxOrder = Math.min(o.order, Math.max(0, n - 1));

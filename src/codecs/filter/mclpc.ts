@@ -5,7 +5,7 @@ import type { ChunkSpec } from '../../core/types.js';
 import type { ArrayToArrayCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
 import { dims } from './delta.js';
-import { designMc, MAX_ORDER, MAX_REFS, MAX_TAPS, mcStart, mcSum, readMcModel, writeMcModel, type McOptions } from './_mc-predictor.js';
+import { designMc, McScratch, MAX_ORDER, MAX_REFS, MAX_TAPS, mcStart, readMcModel, writeMcModel, type McChannel, type McOptions } from './_mc-predictor.js';
 
 /**
  * `mclpc`: per-chunk multichannel linear prediction (docs/spec/codecs/mclpc.md). Each channel is
@@ -17,6 +17,8 @@ class MclpcCodec implements ArrayToArrayCodec {
   readonly id = 'mclpc';
   readonly kind = 'array->array';
   readonly lossless = true;
+  /** designMc's buffers, reused from chunk to chunk (encode is synchronous). */
+  private readonly scratch = new McScratch();
   constructor(readonly o: McOptions) {}
 
   encode(): TypedArray {
@@ -29,11 +31,12 @@ class MclpcCodec implements ArrayToArrayCodec {
   encodeWithSide(x: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array } {
     checkDType(spec);
     const [n, c] = dims(spec);
-    const model = designMc(x, n, c, this.o);
+    const model = designMc(x, n, c, this.o, this.scratch);
     const w = new ByteWriter(8 + c * 48);
     writeMcModel(w, model);
     const y = allocArray(spec.dtype, x.length);
-    for (let k = 0; k < c; k++) run(model.channels[k]!, model.taps, x, y, n, c, k, 1);
+    const cols = columns(n, this.o.refs);
+    for (let k = 0; k < c; k++) run(model.channels[k]!, model.taps, x, y, n, c, k, 1, cols);
     return { data: y, side: w.finish().slice() };
   }
 
@@ -45,7 +48,8 @@ class MclpcCodec implements ArrayToArrayCodec {
     rd.end();
     const x = out ?? allocArray(spec.dtype, d.length);
     // channel by channel: a channel's references are earlier channels, already complete in x
-    for (let k = 0; k < c; k++) run(model.channels[k]!, model.taps, x, d, n, c, k, -1);
+    const cols = columns(n, this.o.refs);
+    for (let k = 0; k < c; k++) run(model.channels[k]!, model.taps, x, d, n, c, k, -1, cols);
     return x;
   }
 
@@ -56,34 +60,48 @@ class MclpcCodec implements ArrayToArrayCodec {
 
 /**
  * One channel. Encode (dir 1): y = x - P from the values x. Decode (dir -1): x = y + P, written
- * before the next row reads it (the store wraps, as on encode).
+ * before the next row reads it (the store wraps, as on encode). The channel and its references
+ * are copied into contiguous columns first (what mcSum computes on the interleaved array).
  */
-function run(
-  f: import('./_mc-predictor.js').McChannel,
-  taps: number,
-  x: TypedArray,
-  y: TypedArray,
-  n: number,
-  c: number,
-  k: number,
-  dir: 1 | -1,
-): void {
+function run(f: McChannel, taps: number, x: TypedArray, y: TypedArray, n: number, c: number, k: number, dir: 1 | -1, cols: Float64Array[]): void {
   if (f.order === 0 && f.refs.length === 0) {
     for (let i = 0, t = k; i < n; i++, t += c) (dir === 1 ? (y[t] = x[t]!) : (x[t] = y[t]!));
     return;
   }
+  const K = f.refs.length;
+  const p = f.order;
+  const q = f.q;
+  const own = cols[0]!;
+  for (let r = 0; r < K; r++) {
+    const col = cols[r + 1]!;
+    for (let i = 0, t = f.refs[r]!; i < n; i++, t += c) col[i] = x[t]!;
+  }
+  if (dir === 1) for (let i = 0, t = k; i < n; i++, t += c) own[i] = x[t]!;
   const start = Math.min(n, mcStart(f, taps));
   const div = 2 ** f.shift;
-  for (let i = 0, t = k; i < start; i++, t += c) {
-    const P = i > 0 ? x[t - c]! : 0;
+  for (let i = 0, t = k; i < n; i++, t += c) {
+    let P: number;
+    if (i < start) P = i > 0 ? own[i - 1]! : 0;
+    else {
+      let s = 0;
+      for (let j = 0; j < p; j++) s += q[j]! * own[i - 1 - j]!;
+      for (let r = 0, base = p; r < K; r++, base += taps) {
+        const col = cols[r + 1]!;
+        for (let b = 0; b < taps; b++) s += q[base + b]! * col[i - b]!;
+      }
+      P = Math.floor(s / div);
+    }
     if (dir === 1) y[t] = x[t]! - P;
-    else x[t] = y[t]! + P;
+    else {
+      x[t] = y[t]! + P;
+      own[i] = x[t]!; // read back: the store wrapped it
+    }
   }
-  for (let i = start, t = k + start * c; i < n; i++, t += c) {
-    const P = Math.floor(mcSum(f, taps, x, c, k, i) / div);
-    if (dir === 1) y[t] = x[t]! - P;
-    else x[t] = y[t]! + P;
-  }
+}
+
+/** Scratch columns: the channel's own values, then one per reference. */
+function columns(n: number, refs: number): Float64Array[] {
+  return Array.from({ length: refs + 1 }, () => new Float64Array(n));
 }
 
 function checkDType(spec: ChunkSpec): void {
