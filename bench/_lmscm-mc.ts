@@ -4,8 +4,8 @@
  * (src/codecs/filter/_mc-predictor.ts), registered as `lmscmx` for bench/lmscm-mc.ts only, to
  * measure what the max level gains when lmscm adopts it (docs/lossless-results.md, Ephys). The
  * changes against lmscm.ts: Channel holds an McChannel and its index; Core.begin predicts with
- * mcSum over the interleaved values (input on encode, output on decode) at (row, channel); the
- * header is designMc + writeMcModel / readMcModel. Delete once lmscm has it.
+ * mcSum over the interleaved values (input on encode, output on decode) at (row, channel), each
+ * row's channels visited in model.order; the header is designMc + writeMcModel / readMcModel. Delete once lmscm has it.
  */
 /*
  * READ ME FIRST — `lmscm`: prediction fused into a context-mixing binary arithmetic coder, for
@@ -161,8 +161,10 @@ class LmscmCodec implements ArrayToBytesCodec {
     const m = core.m;
     const maxE = core.maxE;
     const enc = new BinaryEncoder(n * nc + 1024);
-    for (let i = 0, ch = 0, row = 0, total = n * nc; i < total; i++) {
-      const c = chans[ch]!;
+    // row by row, each row's channels in the model's order (a reference before its channel)
+    for (let j = 0, pos = 0, row = 0, total = n * nc; j < total; j++) {
+      const i = row * nc + model.order[pos]!;
+      const c = chans[model.order[pos]!]!;
       core.begin(c, x, nc, row, this.mo.taps);
       const P = core.P;
       const xv = x[i]!;
@@ -195,8 +197,8 @@ class LmscmCodec implements ArrayToBytesCodec {
         }
       }
       core.end(c, r);
-      if (++ch === nc) {
-        ch = 0;
+      if (++pos === nc) {
+        pos = 0;
         row++;
       }
     }
@@ -221,8 +223,10 @@ class LmscmCodec implements ArrayToBytesCodec {
     const m = core.m;
     const maxE = core.maxE;
     const dec = new BinaryDecoder(body, 'lmscm stream');
-    for (let i = 0, ch = 0, row = 0, total = n * nc; i < total; i++) {
-      const c = chans[ch]!;
+    // row by row, each row's channels in the model's order (a reference before its channel)
+    for (let j = 0, pos = 0, row = 0, total = n * nc; j < total; j++) {
+      const i = row * nc + model.order[pos]!;
+      const c = chans[model.order[pos]!]!;
       core.begin(c, x, nc, row, this.mo.taps);
       const P = core.P;
       let r = 0;
@@ -254,8 +258,8 @@ class LmscmCodec implements ArrayToBytesCodec {
       if (xv < core.lo || xv > core.hi) throw new CorruptDataError(`lmscm: decoded value ${xv} outside ${spec.dtype}`);
       x[i] = xv;
       core.end(c, r);
-      if (++ch === nc) {
-        ch = 0;
+      if (++pos === nc) {
+        pos = 0;
         row++;
       }
     }
@@ -281,7 +285,7 @@ export const factory: CodecFactory = {
     const taps = p.int('taps', 3, 1, 8);
     const window = p.int('window', 16, 1, 255);
     p.done();
-    return new LmscmCodec(order, limit, rate, { order, refs, taps, window, precision: PRECISION });
+    return new LmscmCodec(order, limit, rate, { order, refs, taps, window, precision: PRECISION, direction: 'auto' });
   },
 };
 

@@ -9,10 +9,11 @@ import { conformance } from '../kit/conformance.js';
 import { rng } from '../kit/signals.js';
 
 const INTS = ['int16', 'int32', 'uint16', 'uint8', 'int8', 'uint32'] as const;
-const OPTS: McOptions = { order: 32, refs: 4, taps: 3, window: 16, precision: 14 };
+const OPTS: McOptions = { order: 32, refs: 4, taps: 3, window: 16, precision: 14, direction: 'forward' };
 
 conformance('mclpc:order=16,refs=2,taps=2,window=4,precision=14', { dtypes: [...INTS] });
 conformance('remap+mclpc+rans', { dtypes: ['int16'] });
+conformance('mclpc:refs=3,taps=2,direction=reverse', { dtypes: ['int16', 'uint32'] });
 conformance('remap+mclpc:order=8,refs=2,taps=2+cm:limit=255,rate=8', { dtypes: ['int16'], realValues: 6000 });
 
 /** Channel 0: AR(1) noise; channel 1: 0.6 ch0[i] - 0.3 ch0[i-1] + its own small noise; channel 2 independent. */
@@ -75,7 +76,7 @@ test('mclpc: inter-channel prediction beats own-past lpc on correlated channels,
 });
 
 test('mclpc side bytes: a reference that is not an earlier channel is CorruptData', () => {
-  const model = { taps: 2, channels: [
+  const model = { taps: 2, reverse: false, order: Int32Array.of(0, 1), channels: [
     { order: 1, refs: new Int32Array(0), shift: 0, q: Int32Array.of(1) },
     { order: 1, refs: Int32Array.of(0), shift: 2, q: Int32Array.of(1, 2, 1) },
   ] };
@@ -85,7 +86,7 @@ test('mclpc side bytes: a reference that is not an earlier channel is CorruptDat
   const back = readMcModel(new ByteReader(ok, 't'), 2, { ...OPTS, taps: 2 }, 't');
   assert.deepEqual([...back.channels[1]!.q], [1, 2, 1]);
   const bad = ok.slice();
-  bad[7] = 5; // channel 1's reference distance: k - 1 - ref = 5, ref = -5
+  bad[8] = 5; // channel 1's reference distance (after the flags byte): 5 positions back, none there
   assert.throws(() => readMcModel(new ByteReader(bad, 't'), 2, { ...OPTS, taps: 2 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
   assert.throws(() => readMcModel(new ByteReader(ok, 't'), 2, { ...OPTS, taps: 2, refs: 0 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
 });
@@ -105,4 +106,34 @@ test('mclpc design: the unrolled cross-correlation equals the plain sum at every
       }
     }
   }
+});
+
+test('mclpc: the channel order is chosen per chunk (a channel that repeats a LATER one is predicted in reverse order)', async () => {
+  const n = 20000;
+  const r = rng(21);
+  // channel 2 white; channel 0 = channel 2 one sample later (+ small noise); channel 1 independent.
+  // Channel 0 is predictable only from channel 2's previous sample, i.e. when 2 is decoded first.
+  const lagged = (late: number, early: number) => {
+    const x = new Int16Array(n * 3);
+    let a = 0;
+    for (let i = 0; i < n; i++) {
+      const prev = a;
+      a = (r() - 0.5) * 2000;
+      x[i * 3 + early] = Math.round(a);
+      x[i * 3 + late] = Math.round(prev + (r() - 0.5) * 4);
+      x[i * 3 + 1] = Math.round((r() - 0.5) * 300);
+    }
+    return x;
+  };
+  const rev = lagged(0, 2);
+  const auto = designMc(rev, n, 3, { ...OPTS, direction: 'auto' });
+  assert.equal(auto.reverse, true);
+  assert.deepEqual([...auto.order], [2, 1, 0]);
+  assert.deepEqual([...auto.channels[0]!.refs], [2]);
+  assert.equal(designMc(lagged(2, 0), n, 3, { ...OPTS, direction: 'auto' }).reverse, false);
+  const spec = { dtype: 'int16' as const, shape: [n, 3] };
+  const size = async (text: string) => (await Pipeline.fromString(text)).encode(rev, spec).byteLength;
+  const a = await size('mclpc+rans');
+  const f = await size('mclpc:direction=forward+rans');
+  assert.ok(a < f * 0.8, `auto ${a} bytes vs forward ${f}`);
 });

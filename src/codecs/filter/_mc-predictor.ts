@@ -5,20 +5,28 @@
  *   s = sum_{j<p} q[j] x_k[i-1-j]  +  sum_{r<K} sum_{b<T} q[p + r T + b] x_{ref_r}[i-b]
  *   P = floor(s / 2^shift)
  *
- * Its own past p samples plus the current and T-1 past samples of K reference channels. A
- * reference is an EARLIER channel (ref < k), so its current sample is already decoded when channel
- * k's is predicted, whether a coder runs channel by channel or row by row. Multiplexed ADCs (Intan)
+ * Its own past p samples plus the current and T-1 past samples of K reference channels. Channels
+ * are decoded in a per-chunk order (0..c-1 or c-1..0) and a reference precedes its channel in it,
+ * so its current sample is known when channel k's is predicted, whether a coder runs channel by
+ * channel or row by row (visiting each row's channels in `model.order`). Multiplexed ADCs (Intan)
  * sample channels one after another, so the reference's previous sample matters as much as its
- * current one (T = 2 gained ~5% on the Open Ephys 32 ch recording, T = 1 only 0.5%).
+ * current one (T = 2 gained ~4% on the Open Ephys 32 ch recording, T = 1 only 0.5%), and which
+ * direction is better depends on the headstage (reverse: +1.1% White Matter, +0.6% OE 32 ch;
+ * forward: +0.5% NP2), hence the order chosen per chunk.
  *
  * Design (encoder only; the coefficients are stored, so the decoder never repeats it):
  *  1. own LPC as `lpc` does (Tukey window, autocorrelation, Levinson-Durbin, order p by cost);
- *  2. references among the `window` previous channels, ranked by how much of channel k's own-LPC
- *     residual their own-LPC residuals (lags 0..T-1) explain;
+ *  2. references among the `window` channels before k in the order, ranked by how much of channel
+ *     k's own-LPC residual their own-LPC residuals (lags 0..T-1) explain;
  *  3. joint least squares over the windowed signals: the normal equations are block Toeplitz
  *     (auto- and cross-correlations, O(n (p + T)) per reference), solved by Cholesky with a tiny
  *     ridge; kept only when the estimated bits (n/2 log2 E + coefficient bits) beat own-only.
- * Exactness: |q| < 2^14, |x| < 2^32 and at most MAX_TAPS products keep s below 2^53.
+ * Exactness: |q| < 2^14, |x| < 2^32 and at most 32 + 8 x 8 products keep s below 2^53.
+ *
+ * For a coder (lmscm): model = designMc(x, n, c, opts); writeMcModel / readMcModel for the header;
+ * then for each row i, for each channel k in model.order: the value is predicted by
+ * mcPredict(model.channels[k], model.taps, v, c, k, i) (or mcSum / 2^shift for the fraction),
+ * v = the interleaved values (the input on encode, the output being written on decode).
  */
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError } from '../../core/errors.js';
@@ -41,6 +49,8 @@ export interface McOptions {
   window: number;
   /** Coefficient bits, sign included (6..15). */
   precision: number;
+  /** Channel order: 0..c-1, c-1..0, or whichever an estimate on the first rows prefers. */
+  direction: 'forward' | 'reverse' | 'auto';
 }
 
 /** One channel's predictor. q holds p own coefficients, then taps per reference. */
@@ -51,9 +61,22 @@ export interface McChannel {
   q: Int32Array;
 }
 
+/**
+ * channels[k] is channel k's predictor (refs are channel indices). Channels are decoded in
+ * `order` (0..c-1, or c-1..0 when reversed); a reference precedes its channel in that order.
+ */
 export interface McModel {
   taps: number;
+  reverse: boolean;
+  order: Int32Array;
   channels: McChannel[];
+}
+
+/** The channel processed at each position. */
+export function channelOrder(c: number, reverse: boolean): Int32Array {
+  const o = new Int32Array(c);
+  for (let j = 0; j < c; j++) o[j] = reverse ? c - 1 - j : j;
+  return o;
 }
 
 /** First row predicted by the full filter; rows before it use the previous sample (0 at row 0). */
@@ -238,39 +261,69 @@ export class McScratch {
   }
 }
 
+/** Rows of the chunk on which `direction: 'auto'` compares the two channel orders. */
+const AUTO_ROWS = 4096;
+
 /** Designs the predictor of every channel of an interleaved [n, c] chunk. */
 export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions, scratch = new McScratch()): McModel {
+  let reverse = o.direction === 'reverse';
+  let done: McChannel[] | undefined;
+  if (o.direction === 'auto' && c > 1 && o.refs > 0) {
+    // both orders on the first rows (estimated bits); the whole chunk in the cheaper one
+    const m = Math.min(n, AUTO_ROWS);
+    const fwd = designPass(x, m, c, o, scratch, false);
+    const rev = designPass(x, m, c, o, scratch, true);
+    reverse = rev.cost < fwd.cost;
+    if (m === n) done = reverse ? rev.channels : fwd.channels;
+  }
+  const channels = done ?? designPass(x, n, c, o, scratch, reverse).channels;
+  return { taps: o.taps, reverse, order: channelOrder(c, reverse), channels };
+}
+
+/** One design in one channel order; cost = the estimated bits of the chunk under it. */
+function designPass(
+  x: ArrayLike<number>,
+  n: number,
+  c: number,
+  o: McOptions,
+  scratch: McScratch,
+  reverse: boolean,
+): { channels: McChannel[]; cost: number } {
   const taps = o.taps;
   const W = Math.max(1, o.window);
   const ring = Math.min(W + 1, c);
-  // the last W+1 channels' windowed signals, own residuals and residual autocorrelations
+  // the last W+1 positions' windowed signals, own residuals and residual autocorrelations
   const bufs = scratch.take(2 * ring, n);
   const wsRing = bufs.slice(0, ring);
   const eRing = bufs.slice(ring);
   const cgRing: Float64Array[] = [];
   for (let j = 0; j < ring; j++) cgRing.push(new Float64Array(taps));
+  const ord = channelOrder(c, reverse);
   const xs = new Float64Array(n);
-  const channels: McChannel[] = [];
+  const channels: McChannel[] = new Array<McChannel>(c);
+  let total = 0;
   const maxOrder = Math.min(o.order, Math.max(0, n - 1));
   const bitsPerCoef = o.precision + 2;
   const r = new Float64Array(maxOrder + 1);
   const coefs: Float64Array[] = [];
   for (let p = 1; p <= maxOrder; p++) coefs.push(new Float64Array(p));
   const err = new Float64Array(maxOrder + 1);
-  for (let k = 0; k < c; k++) {
+  for (let pos = 0; pos < c; pos++) {
+    const k = ord[pos]!;
     for (let i = 0, t = k; i < n; i++, t += c) xs[i] = x[t]!;
-    const ws = wsRing[k % ring]!;
-    const e = eRing[k % ring]!;
+    const ws = wsRing[pos % ring]!;
+    const e = eRing[pos % ring]!;
     tukey(xs, n, ws);
     // 1. own LPC (as designLpc in lpc.ts, keeping the error energy for the comparison below)
     let own: McChannel = { order: 0, refs: EMPTY, shift: 0, q: EMPTY };
-    let ownCost = Infinity;
+    let ownCost = 0;
     let ownP = 0;
     if (maxOrder > 0) {
       xcorr(ws, ws, n, 0, maxOrder, r);
       const top = levinson(r, maxOrder, coefs, err);
       if (top === 0) own = { order: 1, refs: EMPTY, shift: 0, q: Int32Array.of(1) };
       else {
+        ownCost = Infinity;
         for (let p = 1; p <= top; p++) {
           const cost = 0.5 * n * Math.log2(Math.max(err[p]! / n, 1e-9)) + p * bitsPerCoef;
           if (cost < ownCost) {
@@ -283,28 +336,30 @@ export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOption
       }
     }
     ownResidual(xs, n, own, e);
-    channels.push(own);
+    channels[k] = own;
+    total += ownCost;
     if (o.refs === 0) continue;
-    xcorr(e, e, n, 0, taps - 1, cgRing[k % ring]!);
-    if (k === 0 || ownP === 0 || n < 4 * (ownP + taps + 8)) continue;
+    xcorr(e, e, n, 0, taps - 1, cgRing[pos % ring]!);
+    if (pos === 0 || ownP === 0 || n < 4 * (ownP + taps + 8)) continue;
     // 2. rank the candidate references by how much of e their residuals explain
     const cands: { j: number; score: number }[] = [];
-    for (let j = Math.max(0, k - W); j < k; j++) {
-      const s = refScore(e, eRing[j % ring]!, cgRing[j % ring]!, n, taps);
-      if (s > 0) cands.push({ j, score: s });
+    for (let j = Math.max(0, pos - W); j < pos; j++) {
+      const sc = refScore(e, eRing[j % ring]!, cgRing[j % ring]!, n, taps);
+      if (sc > 0) cands.push({ j, score: sc });
     }
     cands.sort((a, b) => b.score - a.score || a.j - b.j);
-    const refs = cands.slice(0, o.refs).map((t) => t.j);
-    if (refs.length === 0) continue;
+    const picked = cands.slice(0, o.refs).map((t) => t.j); // positions
+    if (picked.length === 0) continue;
     // 3. joint least squares; the number of references (in rank order) chosen by estimated bits
-    const best = jointDesign(ws, refs.map((j) => wsRing[j % ring]!), n, ownP, taps, r, (m, energy, K) =>
+    const best = jointDesign(ws, picked.map((j) => wsRing[j % ring]!), n, ownP, taps, r, (m, energy, K) =>
       0.5 * n * Math.log2(Math.max(energy / n, 1e-9)) + m * bitsPerCoef + K * 8,
     );
     if (!best || best.K === 0 || !(best.cost < ownCost)) continue;
     const f = quantize(best.a, best.a.length, o.precision);
-    channels[k] = { order: ownP, refs: Int32Array.from(refs.slice(0, best.K)), shift: f.shift, q: f.q };
+    channels[k] = { order: ownP, refs: Int32Array.from(picked.slice(0, best.K), (j) => ord[j]!), shift: f.shift, q: f.q };
+    total += best.cost - ownCost;
   }
-  return { taps, channels };
+  return { channels, cost: total };
 }
 
 /**
@@ -374,31 +429,47 @@ function jointDesign(
 }
 
 /**
- * Side bytes, per channel: u8 order; u8 K; when order + K > 0: u8 shift, K varints (k - 1 - ref),
- * then order + K taps zigzag varints.
+ * Side bytes: u8 flags (bit 0: reverse order), then per channel IN DECODING ORDER: u8 order; u8 K;
+ * when order + K > 0: u8 shift, K varints (position - 1 - the reference's position), then
+ * order + K taps zigzag varints.
  */
 export function writeMcModel(w: ByteWriter, model: McModel): void {
-  model.channels.forEach((f, k) => {
+  const c = model.channels.length;
+  const pos = positions(model.order);
+  w.u8(model.reverse ? 1 : 0);
+  for (let j = 0; j < c; j++) {
+    const f = model.channels[model.order[j]!]!;
     w.u8(f.order);
     w.u8(f.refs.length);
-    if (f.order + f.refs.length === 0) return;
+    if (f.order + f.refs.length === 0) continue;
     w.u8(f.shift);
-    for (const ref of f.refs) w.varint(k - 1 - ref);
-    for (let j = 0; j < f.q.length; j++) writeZigzag(w, f.q[j]!);
-  });
+    for (const ref of f.refs) w.varint(j - 1 - pos[ref]!);
+    for (let t = 0; t < f.q.length; t++) writeZigzag(w, f.q[t]!);
+  }
+}
+
+function positions(order: Int32Array): Int32Array {
+  const pos = new Int32Array(order.length);
+  order.forEach((k, j) => (pos[k] = j));
+  return pos;
 }
 
 /** Reads and validates what writeMcModel wrote (the limits are the codec's configuration). */
 export function readMcModel(rd: ByteReader, c: number, o: McOptions, who: string): McModel {
   const lim = 2 ** (o.precision - 1) - 1;
-  const channels: McChannel[] = [];
-  for (let k = 0; k < c; k++) {
-    const order = rd.u8();
+  const flags = rd.u8();
+  if (flags > 1) throw new CorruptDataError(`${who}: unknown flags ${flags}`);
+  const reverse = flags === 1;
+  const order = channelOrder(c, reverse);
+  const channels: McChannel[] = new Array<McChannel>(c);
+  for (let j = 0; j < c; j++) {
+    const k = order[j]!;
+    const p = rd.u8();
     const K = rd.u8();
-    if (order > o.order) throw new CorruptDataError(`${who}: channel ${k} order ${order} above ${o.order}`);
-    if (K > o.refs || K > k) throw new CorruptDataError(`${who}: channel ${k} has ${K} references (at most ${Math.min(o.refs, k)})`);
-    if (order + K === 0) {
-      channels.push({ order: 0, refs: EMPTY, shift: 0, q: EMPTY });
+    if (p > o.order) throw new CorruptDataError(`${who}: channel ${k} order ${p} above ${o.order}`);
+    if (K > o.refs || K > j) throw new CorruptDataError(`${who}: channel ${k} has ${K} references (at most ${Math.min(o.refs, j)})`);
+    if (p + K === 0) {
+      channels[k] = { order: 0, refs: EMPTY, shift: 0, q: EMPTY };
       continue;
     }
     const shift = rd.u8();
@@ -406,16 +477,16 @@ export function readMcModel(rd: ByteReader, c: number, o: McOptions, who: string
     const refs = new Int32Array(K);
     for (let r = 0; r < K; r++) {
       const d = rd.varint();
-      if (d > k - 1) throw new CorruptDataError(`${who}: channel ${k} reference ${k - 1 - d} is not an earlier channel`);
-      refs[r] = k - 1 - d;
+      if (d > j - 1) throw new CorruptDataError(`${who}: channel ${k}'s reference ${r} is not decoded before it`);
+      refs[r] = order[j - 1 - d]!;
     }
-    const q = new Int32Array(order + K * o.taps);
-    for (let j = 0; j < q.length; j++) {
+    const q = new Int32Array(p + K * o.taps);
+    for (let t = 0; t < q.length; t++) {
       const v = readZigzag(rd);
       if (Math.abs(v) > lim) throw new CorruptDataError(`${who}: channel ${k} coefficient ${v} beyond ${o.precision} bits`);
-      q[j] = v;
+      q[t] = v;
     }
-    channels.push({ order, refs, shift, q });
+    channels[k] = { order: p, refs, shift, q };
   }
-  return { taps: o.taps, channels };
+  return { taps: o.taps, reverse, order, channels };
 }

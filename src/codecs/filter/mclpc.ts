@@ -10,7 +10,8 @@ import { designMc, McScratch, MAX_ORDER, MAX_REFS, MAX_TAPS, mcStart, readMcMode
 /**
  * `mclpc`: per-chunk multichannel linear prediction (docs/spec/codecs/mclpc.md). Each channel is
  * predicted from its own past and the current and recent samples of up to `refs` earlier channels
- * (the predictor is in _mc-predictor.ts); the residual x - P wraps modulo 2^bits of the dtype.
+ * (the predictor is in _mc-predictor.ts; channels taken in the order 0..c-1 or c-1..0, whichever
+ * the design estimates cheaper for the chunk); the residual x - P wraps modulo 2^bits of the dtype.
  * With refs=0 it is `lpc` with a different side layout.
  */
 class MclpcCodec implements ArrayToArrayCodec {
@@ -47,14 +48,15 @@ class MclpcCodec implements ArrayToArrayCodec {
     const model = readMcModel(rd, c, this.o, 'mclpc');
     rd.end();
     const x = out ?? allocArray(spec.dtype, d.length);
-    // channel by channel: a channel's references are earlier channels, already complete in x
+    // channel by channel in the model's order: a channel's references are complete in x before it
     const cols = columns(n, this.o.refs);
-    for (let k = 0; k < c; k++) run(model.channels[k]!, model.taps, x, d, n, c, k, -1, cols);
+    for (const k of model.order) run(model.channels[k]!, model.taps, x, d, n, c, k, -1, cols);
     return x;
   }
 
   toConfig() {
-    return { id: this.id, order: this.o.order, refs: this.o.refs, taps: this.o.taps, window: this.o.window, precision: this.o.precision };
+    const o = this.o;
+    return { id: this.id, order: o.order, refs: o.refs, taps: o.taps, window: o.window, precision: o.precision, direction: o.direction };
   }
 }
 
@@ -119,7 +121,8 @@ export const factory: CodecFactory = {
     const taps = p.int('taps', 3, 1, MAX_TAPS);
     const window = p.int('window', 16, 1, 255);
     const precision = p.int('precision', 14, 6, 15);
+    const direction = p.oneOf('direction', 'auto', ['auto', 'forward', 'reverse'] as const);
     p.done();
-    return new MclpcCodec({ order, refs, taps, window, precision });
+    return new MclpcCodec({ order, refs, taps, window, precision, direction });
   },
 };
