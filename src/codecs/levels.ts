@@ -28,8 +28,8 @@ export function levelPipeline(level: Level, input: LevelInput): CodecConfig[] {
   }
   if (input.nChannels > 1 && level !== 'max') {
     return level === 'fast'
-      ? [{ id: 'remap' }, { id: 'mclpc', order: 8, refs: 2, taps: 2, window: 16, precision: 14 }, { id: 'rans' }]
-      : [{ id: 'remap' }, { id: 'mclpc', order: 32, refs: 4, taps: 3, window: 16, precision: 14 }, { id: 'rans' }];
+      ? [{ id: 'remap' }, { id: 'mclpc', order: 8, refs: 2, taps: 2, window: 16, precision: 14, direction: 'auto' }, { id: 'rans' }]
+      : [{ id: 'remap' }, { id: 'mclpc', order: 32, refs: 4, taps: 3, window: 16, precision: 14, direction: 'auto' }, { id: 'rans' }];
   }
   switch (level) {
     case 'fast':
