@@ -261,8 +261,14 @@ export class McScratch {
   }
 }
 
-/** Rows of the chunk on which `direction: 'auto'` compares the two channel orders. */
-const AUTO_ROWS = 4096;
+/**
+ * Rows on which `direction: 'auto'` compares the two channel orders: an eighth of the chunk, at
+ * least 2048 (the whole chunk, and no third pass, when that is over half of it).
+ */
+function autoRows(n: number): number {
+  const m = Math.max(2048, Math.ceil(n / 8));
+  return 2 * m >= n ? n : m;
+}
 
 /** Designs the predictor of every channel of an interleaved [n, c] chunk. */
 export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions, scratch = new McScratch()): McModel {
@@ -270,7 +276,7 @@ export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOption
   let done: McChannel[] | undefined;
   if (o.direction === 'auto' && c > 1 && o.refs > 0) {
     // both orders on the first rows (estimated bits); the whole chunk in the cheaper one
-    const m = Math.min(n, AUTO_ROWS);
+    const m = autoRows(n);
     const fwd = designPass(x, m, c, o, scratch, false);
     const rev = designPass(x, m, c, o, scratch, true);
     reverse = rev.cost < fwd.cost;
