@@ -17,19 +17,29 @@ export interface LevelInput {
  *   default — the same coder, LPC order <= 32;
  *   max     — `lmscm`: LPC (order <= 32) fused into a context-mixing binary arithmetic coder with
  *             a value-aware context (learns the ADC's uneven code widths); replaced `cm`, +1.4% on n1.
- * Several integer channels: fast and default use `mclpc` instead of `lpc` (each channel also
- * predicted from the current and recent samples of up to 2 / 4 earlier channels; better on every
- * ephys recording, +0.5% to +12%); max keeps `lmscm` until its predictor is the multichannel one.
+ * Several integer channels: `mclpc` instead of `lpc` (each channel also predicted from the current
+ * and recent samples of up to 2 / 4 / 6 earlier channels, the channel order chosen per chunk),
+ * better on every ephys recording (+0.5% to +15%); max then codes the residuals with `cm`, which
+ * beats `lmscm` there until `lmscm` itself predicts with the multichannel predictor.
  * Floats keep byte shuffle + zstd at every level.
  */
 export function levelPipeline(level: Level, input: LevelInput): CodecConfig[] {
   if (!isIntegerDType(input.dtype)) {
     return [{ id: 'shuffle' }, { id: 'zstd', level: level === 'fast' ? 1 : level === 'default' ? 9 : 19 }];
   }
-  if (input.nChannels > 1 && level !== 'max') {
-    return level === 'fast'
-      ? [{ id: 'remap' }, { id: 'mclpc', order: 8, refs: 2, taps: 2, window: 16, precision: 14, direction: 'auto' }, { id: 'rans' }]
-      : [{ id: 'remap' }, { id: 'mclpc', order: 32, refs: 4, taps: 3, window: 16, precision: 14, direction: 'auto' }, { id: 'rans' }];
+  if (input.nChannels > 1) {
+    switch (level) {
+      case 'fast':
+        return [{ id: 'remap' }, { id: 'mclpc', order: 8, refs: 2, taps: 2, window: 16, precision: 14, direction: 'auto' }, { id: 'rans' }];
+      case 'default':
+        return [{ id: 'remap' }, { id: 'mclpc', order: 32, refs: 4, taps: 3, window: 16, precision: 14, direction: 'auto' }, { id: 'rans' }];
+      case 'max':
+        return [
+          { id: 'remap' },
+          { id: 'mclpc', order: 32, refs: 6, taps: 3, window: 32, precision: 14, direction: 'auto' },
+          { id: 'cm', limit: 255, rate: 8 },
+        ];
+    }
   }
   switch (level) {
     case 'fast':
