@@ -12,6 +12,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   fixed: () => import('./filter/fixed.js'),
   chdiff: () => import('./filter/chdiff.js'),
   lpc: () => import('./filter/lpc.js'),
+  mclpc: () => import('./filter/mclpc.js'),
   rice: () => import('./entropy/rice.js'),
   cm: () => import('./entropy/cm.js'),
   lmscm: () => import('./entropy/lmscm.js'),

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import '../../src/codecs/builtin.js';
+import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
+import { isNeurozipError } from '../../src/core/errors.js';
+import { designMc, mcPredict, readMcModel, writeMcModel, xcorr, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { conformance } from '../kit/conformance.js';
+import { rng } from '../kit/signals.js';
+
+const INTS = ['int16', 'int32', 'uint16', 'uint8', 'int8', 'uint32'] as const;
+const OPTS: McOptions = { order: 32, refs: 4, taps: 3, window: 16, precision: 14, direction: 'forward' };
+
+conformance('mclpc:order=16,refs=2,taps=2,window=4,precision=14', { dtypes: [...INTS] });
+conformance('remap+mclpc+rans', { dtypes: ['int16'] });
+conformance('mclpc:refs=3,taps=2,direction=reverse', { dtypes: ['int16', 'uint32'] });
+conformance('remap+mclpc:order=8,refs=2,taps=2+cm:limit=255,rate=8', { dtypes: ['int16'], realValues: 6000 });
+
+/** Channel 0: AR(1) noise; channel 1: 0.6 ch0[i] - 0.3 ch0[i-1] + its own small noise; channel 2 independent. */
+function mixed(n: number, seed: number): Int16Array {
+  const r = rng(seed);
+  const x = new Int16Array(n * 3);
+  let a = 0;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    a = 0.5 * a + (r() - 0.5) * 800;
+    x[i * 3] = Math.round(a);
+    x[i * 3 + 1] = Math.round(0.6 * a - 0.3 * prev + (r() - 0.5) * 8);
+    x[i * 3 + 2] = Math.round((r() - 0.5) * 400);
+    prev = a;
+  }
+  return x;
+}
+
+test('mclpc design: finds the reference and its lag-0 / lag-1 weights, none for an independent channel', () => {
+  const n = 20000;
+  const m = designMc(mixed(n, 5), n, 3, OPTS);
+  const f1 = m.channels[1]!;
+  assert.deepEqual([...f1.refs], [0], 'channel 1 predicted from channel 0');
+  const w0 = f1.q[f1.order]! / 2 ** f1.shift;
+  const w1 = f1.q[f1.order + 1]! / 2 ** f1.shift;
+  // x1 = 0.6 a[i] - 0.3 a[i-1] (+ own-past terms that absorb part of the lag-1 weight)
+  assert.ok(Math.abs(w0 - 0.6) < 0.05, `lag-0 weight ${w0}`);
+  assert.ok(w1 < 0, `lag-1 weight ${w1}`);
+  assert.equal(m.channels[0]!.refs.length, 0, 'channel 0 has no earlier channel');
+  assert.equal(m.channels[2]!.refs.length, 0, 'an independent channel keeps its own predictor only');
+});
+
+test('mclpc: the plain-function predictor (mcPredict) gives exactly the residuals the filter stores', async () => {
+  const n = 3000;
+  const x = mixed(n, 9);
+  const spec = { dtype: 'int16' as const, shape: [n, 3] };
+  const codec = (await Pipeline.fromString('mclpc')).stages[0]!;
+  if (codec.kind !== 'array->array' || !codec.encodeWithSide) throw new Error('mclpc is a filter with side bytes');
+  const { data, side } = codec.encodeWithSide(x, spec);
+  const model = readMcModel(new ByteReader(side, 'test'), 3, OPTS, 'test');
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < 3; k++) {
+      const want = (x[i * 3 + k]! - mcPredict(model.channels[k]!, model.taps, x, 3, k, i)) << 16 >> 16;
+      assert.equal(data[i * 3 + k], want, `row ${i} channel ${k}`);
+    }
+});
+
+test('mclpc: inter-channel prediction beats own-past lpc on correlated channels, never loses on independent ones', async () => {
+  const n = 20000;
+  const spec = { dtype: 'int16' as const, shape: [n, 3] };
+  const x = mixed(n, 3);
+  const mc = (await Pipeline.fromString('mclpc+rans')).encode(x, spec).byteLength;
+  const own = (await Pipeline.fromString('lpc:order=32+rans')).encode(x, spec).byteLength;
+  assert.ok(mc < own * 0.85, `mclpc ${mc} bytes vs lpc ${own}`);
+  const r = rng(4);
+  const ind = new Int16Array(n * 3).map(() => Math.round((r() - 0.5) * 300));
+  const mcI = (await Pipeline.fromString('mclpc+rans')).encode(ind, spec).byteLength;
+  const ownI = (await Pipeline.fromString('lpc:order=32+rans')).encode(ind, spec).byteLength;
+  assert.ok(mcI <= ownI * 1.002, `independent: mclpc ${mcI} vs lpc ${ownI}`);
+});
+
+test('mclpc side bytes: a reference that is not an earlier channel is CorruptData', () => {
+  const model = { taps: 2, reverse: false, order: Int32Array.of(0, 1), channels: [
+    { order: 1, refs: new Int32Array(0), shift: 0, q: Int32Array.of(1) },
+    { order: 1, refs: Int32Array.of(0), shift: 2, q: Int32Array.of(1, 2, 1) },
+  ] };
+  const w = new ByteWriter(32);
+  writeMcModel(w, model);
+  const ok = w.finish().slice();
+  const back = readMcModel(new ByteReader(ok, 't'), 2, { ...OPTS, taps: 2 }, 't');
+  assert.deepEqual([...back.channels[1]!.q], [1, 2, 1]);
+  const bad = ok.slice();
+  bad[8] = 5; // channel 1's reference distance (after the flags byte): 5 positions back, none there
+  assert.throws(() => readMcModel(new ByteReader(bad, 't'), 2, { ...OPTS, taps: 2 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
+  assert.throws(() => readMcModel(new ByteReader(ok, 't'), 2, { ...OPTS, taps: 2, refs: 0 }, 't'), (e) => isNeurozipError(e, 'CorruptData'));
+});
+
+test('mclpc design: the unrolled cross-correlation equals the plain sum at every lag and length', () => {
+  const r = rng(12);
+  for (const n of [0, 1, 2, 3, 4, 5, 7, 9, 33]) {
+    const u = Float64Array.from({ length: n }, () => Math.round((r() - 0.5) * 100));
+    const v = Float64Array.from({ length: n }, () => Math.round((r() - 0.5) * 100));
+    for (const [lo, hi] of [[0, 0], [0, 7], [-5, 2], [-9, 9], [3, 11], [-12, -1]] as const) {
+      const out = new Float64Array(hi - lo + 1);
+      xcorr(u, v, n, lo, hi, out);
+      for (let d = lo; d <= hi; d++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) if (i - d >= 0 && i - d < n) s += u[i]! * v[i - d]!;
+        assert.equal(out[d - lo], s, `n ${n} lag ${d}`);
+      }
+    }
+  }
+});
+
+test('mclpc: the channel order is chosen per chunk (a channel that repeats a LATER one is predicted in reverse order)', async () => {
+  const n = 20000;
+  const r = rng(21);
+  // channel 2 white; channel 0 = channel 2 one sample later (+ small noise); channel 1 independent.
+  // Channel 0 is predictable only from channel 2's previous sample, i.e. when 2 is decoded first.
+  const lagged = (late: number, early: number) => {
+    const x = new Int16Array(n * 3);
+    let a = 0;
+    for (let i = 0; i < n; i++) {
+      const prev = a;
+      a = (r() - 0.5) * 2000;
+      x[i * 3 + early] = Math.round(a);
+      x[i * 3 + late] = Math.round(prev + (r() - 0.5) * 4);
+      x[i * 3 + 1] = Math.round((r() - 0.5) * 300);
+    }
+    return x;
+  };
+  const rev = lagged(0, 2);
+  const auto = designMc(rev, n, 3, { ...OPTS, direction: 'auto' });
+  assert.equal(auto.reverse, true);
+  assert.deepEqual([...auto.order], [2, 1, 0]);
+  assert.deepEqual([...auto.channels[0]!.refs], [2]);
+  assert.equal(designMc(lagged(2, 0), n, 3, { ...OPTS, direction: 'auto' }).reverse, false);
+  const spec = { dtype: 'int16' as const, shape: [n, 3] };
+  const size = async (text: string) => (await Pipeline.fromString(text)).encode(rev, spec).byteLength;
+  const a = await size('mclpc+rans');
+  const f = await size('mclpc:direction=forward+rans');
+  assert.ok(a < f * 0.8, `auto ${a} bytes vs forward ${f}`);
+});
