@@ -85,14 +85,14 @@ function wholeLayout(t: Transform, n: number, ch: number): Omit<Whole, 'c'> {
 }
 
 function bodyBytes(w: Whole, step: number, rnd: number, q: Int32Array): Uint8Array {
-  quantize(w.c, step, rnd, q);
+  quantize(w.c, step, rnd, q, w.nb);
   const enc = new BinaryEncoder(1 << 14);
   encodeCoefs(enc, q, w.band, w.bands, w.nb);
   return enc.finish();
 }
 
 /** The largest step whose coefficient error stays within `target` (binary search on log step). */
-function stepForError(c: Float64Array, target: number, rnd: number): number {
+function stepForError(c: Float64Array, target: number, rnd: number, nb: Int32Array): number {
   let peak = 0;
   let energy = 0;
   for (let i = 0; i < c.length; i++) {
@@ -107,7 +107,7 @@ function stepForError(c: Float64Array, target: number, rnd: number): number {
   let hi = Math.log2(hi0);
   for (let it = 0; it < 40; it++) {
     const mid = (lo + hi) / 2;
-    if (quantError(c, 2 ** mid, rnd, q, y) <= target) lo = mid;
+    if (quantError(c, 2 ** mid, rnd, q, y, nb) <= target) lo = mid;
     else hi = mid;
   }
   return 2 ** lo;
@@ -164,15 +164,15 @@ export function encodeTransform(id: string, t: Transform, rate: Rate, rnd: numbe
     // search on the coefficients, then correct (up to 3 times) by the measured error of the real output
     // (rounding, clamping, the padding of dct, the 9/7 pair's small departure from orthonormality)
     let aim = Math.max(0, target - rounding);
-    step = stepForError(w.c, aim, rnd);
+    step = stepForError(w.c, aim, rnd, w.nb);
     for (let pass = 0; pass < 3 && aim > 0; pass++) {
       const q = new Int32Array(w.c.length);
       const y = new Float64Array(w.c.length);
-      quantError(w.c, step, rnd, q, y);
+      quantError(w.c, step, rnd, q, y, w.nb);
       const real = outputError(t, y, x, n, ch, means, spec);
       if (!(real > 0) || Math.abs(real / target - 1) < 0.003) break;
       aim *= (0.999 * target) / real;
-      step = stepForError(w.c, aim, rnd);
+      step = stepForError(w.c, aim, rnd, w.nb);
     }
   }
   const q = new Int32Array(w.c.length);
