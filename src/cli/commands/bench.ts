@@ -37,7 +37,7 @@ export function resolveCodec(item: string): BenchCodec {
 /** The rate points of `--lossy-sweep CODEC` (docs/bench.md): each lossy codec's rate parameter. */
 export const SWEEP_REL = [0.001, 0.002, 0.004, 0.008, 0.016, 0.03, 0.06];
 /** SNR targets (dB) of the transform codecs: from the >= 393x regime to near-transparent. */
-export const SWEEP_SNR = [1.5, 4, 8, 12, 16, 20.9, 26, 32, 44];
+export const SWEEP_SNR = [1.5, 3.5, 8, 12, 16, 20.9, 26, 32, 44];
 export const SWEEPS: Record<string, () => BenchCodec[]> = {
   sz: () => SWEEP_REL.map((r) => ({ name: `rel=${r}`, spec: `rel=${r}` })),
   dct: () => SWEEP_SNR.map((d) => ({ name: `dct:snr=${d}`, spec: `dct:block=256,snr=${d}` })),

@@ -161,19 +161,23 @@ export function encodeTransform(id: string, t: Transform, rate: Rate, rnd: numbe
   else if (rate.mode === 'bps') step = stepForBytes(w, Math.floor((rate.value * n * ch) / 8), rnd);
   else {
     const target = rate.mode === 'snr' ? varSum / 10 ** (rate.value / 10) : rate.value * n * ch;
-    // search on the coefficients, then correct (up to 3 times) by the measured error of the real output
-    // (rounding, clamping, the padding of dct, the 9/7 pair's small departure from orthonormality)
+    // search on the coefficients, then correct by the measured error of the real output
+    // (rounding, clamping, the padding of dct, the 9/7 pair's small departure from orthonormality);
+    // keep the coarsest step whose output met the target
     let aim = Math.max(0, target - rounding);
     step = stepForError(w.c, aim, rnd, w.nb);
-    for (let pass = 0; pass < 3 && aim > 0; pass++) {
+    let best = 0;
+    for (let pass = 0; pass < 8 && aim > 0; pass++) {
       const q = new Int32Array(w.c.length);
       const y = new Float64Array(w.c.length);
       quantError(w.c, step, rnd, q, y, w.nb);
       const real = outputError(t, y, x, n, ch, means, spec);
-      if (!(real > 0) || Math.abs(real / target - 1) < 0.003) break;
-      aim *= (0.999 * target) / real;
+      if (real <= target && step > best) best = step;
+      if (!(real > 0) || (real <= target && real >= 0.995 * target)) break;
+      aim *= real > target ? (0.998 * target) / real - 0.002 * pass : target / real;
       step = stepForError(w.c, aim, rnd, w.nb);
     }
+    if (best > 0) step = best;
   }
   const q = new Int32Array(w.c.length);
   const body = bodyBytes(w, step, rnd, q);
