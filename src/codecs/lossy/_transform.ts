@@ -91,8 +91,11 @@ function bodyBytes(w: Whole, step: number, rnd: number, q: Int32Array): Uint8Arr
   return enc.finish();
 }
 
-/** The largest step whose coefficient error stays within `target` (binary search on log step). */
-function stepForError(c: Float64Array, target: number, rnd: number, nb: Int32Array): number {
+/**
+ * The largest step whose coefficient error stays within `target` (binary search on log2 step, over
+ * 32 octaves below the peak coefficient, or +-1 octave around `near` when refining).
+ */
+function stepForError(c: Float64Array, target: number, rnd: number, nb: Int32Array, near?: number): number {
   let peak = 0;
   let energy = 0;
   for (let i = 0; i < c.length; i++) {
@@ -103,9 +106,9 @@ function stepForError(c: Float64Array, target: number, rnd: number, nb: Int32Arr
   if (target >= energy) return hi0;
   const q = new Int32Array(c.length);
   const y = new Float64Array(c.length);
-  let lo = Math.log2(hi0) - 60;
-  let hi = Math.log2(hi0);
-  for (let it = 0; it < 40; it++) {
+  let lo = near ? Math.log2(near) - 1 : Math.log2(hi0) - 32;
+  let hi = near ? Math.log2(near) + 1 : Math.log2(hi0);
+  for (let it = 0; it < (near ? 12 : 24); it++) {
     const mid = (lo + hi) / 2;
     if (quantError(c, 2 ** mid, rnd, q, y, nb) <= target) lo = mid;
     else hi = mid;
@@ -118,8 +121,8 @@ function stepForBytes(w: Whole, bytes: number, rnd: number): number {
   for (let i = 0; i < w.c.length; i++) peak = Math.max(peak, Math.abs(w.c[i]!));
   const q = new Int32Array(w.c.length);
   let hi = Math.log2(Math.max(peak, 1e-300) * 4);
-  let lo = hi - 60;
-  for (let it = 0; it < 24; it++) {
+  let lo = hi - 32;
+  for (let it = 0; it < 20; it++) {
     const mid = (lo + hi) / 2;
     if (bodyBytes(w, 2 ** mid, rnd, q).length <= bytes) hi = mid;
     else lo = mid;
@@ -175,7 +178,7 @@ export function encodeTransform(id: string, t: Transform, rate: Rate, rnd: numbe
       if (real <= target && step > best) best = step;
       if (!(real > 0) || (real <= target && real >= 0.995 * target)) break;
       aim *= real > target ? (0.998 * target) / real - 0.002 * pass : target / real;
-      step = stepForError(w.c, aim, rnd, w.nb);
+      step = stepForError(w.c, aim, rnd, w.nb, step);
     }
     if (best > 0) step = best;
   }
