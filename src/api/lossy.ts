@@ -4,6 +4,9 @@
  *   rel=R   abs = R * (max - min) of the WHOLE recording (all channels), resolved before coding
  *   psnr=DB abs from the target: MSE = range^2 / 10^(DB/10), uniform error MSE ~ step^2/12
  *   bps=B   rate mode: abs chosen per chunk to fit B bits per sample — no error bound chosen by you
+ *   snr=DB  (transform codecs only) per chunk, the coarsest step whose output has this SNR
+ *   ,codec=dct|dwt  a transform codec instead of sz: no per-sample bound (abs/rel refused); psnr
+ *           becomes a per-chunk MSE target, bps and snr are per-chunk targets (docs/lossy.md)
  * The resolved abs is stored in the codec config (and the header's `lossy` record), so decoding
  * needs nothing else.
  */
@@ -16,7 +19,10 @@ import type { LossyRecord, SpikeShaping } from '../container/format.js';
 import type { Source } from '../formats/source.js';
 
 export type LossyMode = 'abs' | 'rel' | 'psnr' | 'bps' | 'f1' | 'snr';
-export const LOSSY_MODES: readonly LossyMode[] = ['abs', 'rel', 'psnr', 'bps'];
+export const LOSSY_MODES: readonly LossyMode[] = ['abs', 'rel', 'psnr', 'bps', 'snr'];
+/** Transform codecs `--lossy ...,codec=` can name (docs/spec/codecs/dct.md, dwt.md). */
+export const TRANSFORM_CODECS = ['dct', 'dwt'] as const;
+export type TransformCodec = (typeof TRANSFORM_CODECS)[number];
 export const TARGET_MODES: readonly LossyMode[] = ['f1', 'snr'];
 
 /**
@@ -40,23 +46,43 @@ export interface LossySpec {
   value: number;
   /** `,spikes=F[,near=R][,win=MS]`: bound F (stored units) within +-MS ms of the original's near-threshold excursions */
   spikes?: SpikeShaping;
+  /** `,codec=dct|dwt`: a transform codec instead of sz */
+  codec?: TransformCodec;
 }
 
 /** Defaults of the spike-window shaping (measured on N1, BENCHMARKS.md "N1, lossy"). */
 export const SPIKES_NEAR = 0.7;
 export const SPIKES_WIN_MS = 1;
 
+/** The MDCT hop of `--lossy ...,codec=dct` (BENCHMARKS.md "N1, lossy: rate–distortion"). */
+export const DCT_BLOCK = 256;
+
 /** Formats whose sidecar carries a checksum of the samples: lossy output would contradict it. */
 export const EXACT_FORMATS: readonly string[] = ['spikeglx', 'mtscomp'];
 
 export function parseLossy(text: string): LossySpec {
-  const [head, ...opts] = text.split(',');
+  const [head, ...rest] = text.split(',');
   const spec = parseMode(head!, text);
+  const opts: string[] = [];
+  for (const part of rest) {
+    const c = /^\s*codec\s*=\s*(.*?)\s*$/.exec(part);
+    if (!c) {
+      opts.push(part);
+      continue;
+    }
+    if (!TRANSFORM_CODECS.includes(c[1] as TransformCodec)) throw new UsageError(`--lossy '${text}': codec must be one of ${TRANSFORM_CODECS.join(', ')} (sz is the default without codec=)`);
+    spec.codec = c[1] as TransformCodec;
+  }
+  if (spec.mode === 'snr' && !spec.codec) spec.codec = 'dct';
+  if (spec.codec && (spec.mode === 'abs' || spec.mode === 'rel')) {
+    throw new UsageError(`--lossy '${text}': ${spec.codec} is a transform codec with no per-sample error bound; use snr=DB, psnr=DB or bps=B with it (or sz for abs/rel)`);
+  }
+  if (spec.codec && opts.length) throw new UsageError(`--lossy '${text}': spikes=/near=/win= are options of sz, not of ${spec.codec}`);
   if (opts.length === 0) return spec;
   const o: Record<string, number> = {};
   for (const part of opts) {
     const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(part);
-    if (!m || !['spikes', 'near', 'win'].includes(m[1]!)) throw new UsageError(`--lossy '${text}': unknown option '${part}' (spikes=F, near=R, win=MS)`);
+    if (!m || !['spikes', 'near', 'win'].includes(m[1]!)) throw new UsageError(`--lossy '${text}': unknown option '${part}' (spikes=F, near=R, win=MS, codec=dct|dwt)`);
     const v = Number(m[2]);
     if (m[2] === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`--lossy '${text}': ${m[1]} must be a finite number >= 0`);
     o[m[1]!] = v;
@@ -76,10 +102,11 @@ function parseMode(part: string, text: string): LossySpec {
   if (!LOSSY_MODES.includes(mode)) throw new UsageError(`--lossy '${text}': unknown mode '${mode}' (one of ${LOSSY_MODES.join(', ')})`);
   const value = Number(m[2]);
   if (m[2] === '' || !Number.isFinite(value)) throw new UsageError(`--lossy ${mode}: '${m[2]}' is not a finite number`);
-  if (value < 0) throw new UsageError(`--lossy ${mode}=${value}: a bound cannot be negative`);
+  if (value < 0 && mode !== 'snr') throw new UsageError(`--lossy ${mode}=${value}: a bound cannot be negative`);
   if (mode === 'rel' && value > 1) throw new UsageError(`--lossy rel=${value}: larger than the value range (rel is a fraction of max - min, at most 1)`);
   if (mode === 'psnr' && value <= 0) throw new UsageError(`--lossy psnr=${value}: must be > 0 dB`);
   if (mode === 'bps' && (value <= 0 || value > 64)) throw new UsageError(`--lossy bps=${value}: bits per sample must be in (0, 64]`);
+  if (mode === 'snr' && !(value > -50 && value <= 200)) throw new UsageError(`--lossy snr=${value}: must be in (-50, 200] dB`);
   return { mode, value };
 }
 
@@ -103,6 +130,7 @@ export function valueRange(src: Source): [number, number] {
 /** The resolved bound (abs, or bps for the rate mode) and the header record. */
 export function resolveLossy(spec: LossySpec, dtype: DType, range: [number, number] | undefined): LossyRecord {
   const full = dtypeRange(dtype);
+  if (spec.codec) return resolveTransform(spec, dtype, range);
   if (spec.mode === 'f1' || spec.mode === 'snr') {
     return { mode: spec.mode, value: spec.value, abs: null, bps: null, guaranteed: false, range: null };
   }
@@ -134,6 +162,24 @@ export function resolveLossy(spec: LossySpec, dtype: DType, range: [number, numb
   return rec;
 }
 
+/** A transform codec's record: snr / bps as given; psnr as a per-chunk MSE from the recording's range. */
+function resolveTransform(spec: LossySpec, dtype: DType, range: [number, number] | undefined): LossyRecord {
+  const rec: LossyRecord = { mode: spec.mode, value: spec.value, abs: null, bps: null, guaranteed: false, range: null, codec: spec.codec! };
+  if (spec.mode === 'bps') {
+    const full = dtypeRange(dtype);
+    const bits = isIntegerDType(dtype) ? Math.log2(full![1] - full![0] + 1) : dtype === 'float32' ? 32 : 64;
+    if (spec.value > bits) throw new UsageError(`--lossy bps=${spec.value}: more than the ${bits} bits of ${dtype}`);
+    rec.bps = spec.value;
+  } else if (spec.mode === 'psnr') {
+    if (!range) throw new UsageError('--lossy psnr needs the value range of the recording');
+    const span = range[1] - range[0];
+    if (!(span > 0)) throw new UsageError('--lossy psnr: the recording is constant (value range 0), PSNR is undefined');
+    rec.range = [range[0], range[1]];
+    rec.mse = (span * span) / 10 ** (spec.value / 10);
+  } else if (spec.mode !== 'snr') throw new UsageError(`--lossy ${spec.mode}: not a mode of ${spec.codec}`);
+  return rec;
+}
+
 /**
  * The pipeline of a lossy record: sz then the level's integer back end. Integer data is quantized
  * on its value lattice where it sits on one (`grid=1`: sz finds it per chunk and channel, e.g. N1's
@@ -141,6 +187,11 @@ export function resolveLossy(spec: LossySpec, dtype: DType, range: [number, numb
  * sampling rate (the detector's 300 Hz high-pass).
  */
 export function lossyPipeline(rec: LossyRecord, level: Level, dtype: DType, sampleRateHz?: number | null, order = 32): CodecConfig[] {
+  if (rec.codec) {
+    // the transform codecs code their coefficients themselves (one array->bytes stage)
+    const rate: Record<string, number> = rec.mode === 'bps' ? { bps: rec.bps! } : rec.mode === 'psnr' ? { mse: rec.mse! } : { snr: rec.value };
+    return [{ id: rec.codec, ...(rec.codec === 'dct' ? { block: DCT_BLOCK } : {}), ...rate }];
+  }
   let sz: CodecConfig;
   if (rec.mode === 'f1' || rec.mode === 'snr') {
     sz = { id: 'sz', order, ...(rec.mode === 'f1' ? { tf1: rec.value } : { tsnr: rec.value }) };

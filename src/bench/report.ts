@@ -75,7 +75,8 @@ export function paretoFront<T extends { codec: string; ratio: number }>(rows: T[
 
 /** Lossy pipelines that differ only in numeric parameter values form one rate-distortion curve. */
 export function familyOf(pipeline: string): string {
-  return pipeline.replace(/=-?\d+(\.\d+)?(e-?\d+)?/g, '=#');
+  // `name=4` parameters and numeric command-line flags (`wavpack -hh -x6 -b2.25`)
+  return pipeline.replace(/(=|(?:^|\s)-[a-zA-Z])-?\d+(\.\d+)?(e-?\d+)?/g, '$1#');
 }
 
 export interface ReportInput {
@@ -190,6 +191,8 @@ async function lossySection(report: BenchReport, rows: FileResult[]): Promise<st
     psnr: r.metrics.psnr,
     ssim: r.metrics.ssim,
     f1: r.metrics.spikeF1,
+    rmse: r.metrics.rmse,
+    snrMedian: r.metrics.snrMedian,
   }));
   for (const [y, title] of [
     ['snr', 'SNR (dB)'],
@@ -212,6 +215,43 @@ async function lossySection(report: BenchReport, rows: FileResult[]): Promise<st
             order: { field: 'bitsPerSample' },
             tooltip: [{ field: 'codec' }, { field: 'bitsPerSample' }, { field: y }],
           },
+        }),
+      ),
+    );
+  }
+  // ratio against each fidelity measure, the lossless codecs of the run as horizontal rules
+  const lossless = report.results.filter((r) => r.lossless && r.files > 0 && !r.mismatches && !r.errors).map((r) => ({ codec: `${r.codec} (lossless)`, ratio: r.ratio }));
+  for (const [x, title, log] of [
+    ['snrMedian', 'median SNR over files (dB)', false],
+    ['f1', 'spike F1 (pooled, reference detector)', false],
+    ['rmse', 'RMSE (pooled, stored units, log)', true],
+  ] as const) {
+    const pts = rd.filter((d) => d[x] !== null && d[x] !== undefined && Number.isFinite(d[x] as number) && (!log || (d[x] as number) > 0));
+    parts.push(
+      chart(
+        await renderSvg({
+          width: 420,
+          height: 280,
+          title: `Ratio vs ${title.split(' (')[0]}${lossless.length ? '; dashed: lossless' : ''}`,
+          layer: [
+            {
+              data: { values: pts },
+              mark: { type: 'line', point: true },
+              encoding: {
+                x: { field: x, type: 'quantitative', scale: log ? { type: 'log' } : { zero: false }, title },
+                y: { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: 'ratio (total raw / total compressed, log)' },
+                color: { field: 'family', type: 'nominal' },
+                order: { field: 'ratio' },
+                tooltip: [{ field: 'codec' }, { field: 'ratio' }, { field: x }],
+              },
+            },
+            ...(lossless.length
+              ? [
+                  { data: { values: lossless }, mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { y: { field: 'ratio', type: 'quantitative' } } },
+                  { data: { values: lossless }, mark: { type: 'text', align: 'left', x: 4, dy: -6, fontSize: 9, color: '#555' }, encoding: { y: { field: 'ratio', type: 'quantitative' }, text: { field: 'codec' } } },
+                ]
+              : []),
+          ],
         }),
       ),
     );

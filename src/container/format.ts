@@ -108,6 +108,10 @@ export interface LossyRecord {
   range: [number, number] | null;
   /** spike-window noise shaping (`--lossy ...,spikes=F`): bound F inside the windows, stored units */
   spikes?: SpikeShaping;
+  /** `--lossy ...,codec=dct|dwt`: a transform codec (no per-sample bound) instead of sz */
+  codec?: 'dct' | 'dwt';
+  /** transform codec with psnr=: the per-chunk mean squared error target derived from the range */
+  mse?: number;
 }
 
 /** Finer bound near the original's spike-threshold excursions (docs/lossy.md). */
@@ -221,6 +225,14 @@ function lossyFromJson(l: any): LossyRecord {
     const sp = l.spikes;
     if (!sp || !num(sp.fine) || sp.fine < 0 || !num(sp.near) || sp.near < 0 || !num(sp.winMs) || sp.winMs < 0) fail('bad lossy spikes record');
     rec.spikes = { fine: sp.fine, near: sp.near, winMs: sp.winMs };
+  }
+  if (l.codec !== undefined) {
+    if (l.codec !== 'dct' && l.codec !== 'dwt') fail('bad lossy codec');
+    rec.codec = l.codec;
+  }
+  if (l.mse !== undefined) {
+    if (!num(l.mse) || l.mse < 0) fail('bad lossy mse');
+    rec.mse = l.mse;
   }
   return rec;
 }

@@ -168,7 +168,9 @@ describe('bench runner', () => {
     assert.equal(rep.excerpts.length, 3);
     const html = await renderBenchHtml({ command: 'test', report: rep });
     assert.match(html, /rate–distortion/);
-    assert.equal((html.match(/<svg/g) ?? []).length, 2 + 1 + 4 + 4 + 3);
+    // speed x2, per-file ratio, 4 metrics vs bits/sample, ratio vs SNR / F1 / RMSE, 4 distributions, 3 overlays
+    assert.equal((html.match(/<svg/g) ?? []).length, 2 + 1 + 4 + 3 + 4 + 3);
+    assert.match(html, /Ratio vs median SNR over files/);
     assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/); // self-contained
     assert.equal(familyOf('test.quantize:step=4+zstd:level=3'), 'test.quantize:step=#+zstd:level=#');
   });

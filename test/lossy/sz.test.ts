@@ -229,7 +229,7 @@ describe('sz: the abs bound holds on every sample', () => {
 
 describe('--lossy parsing and resolution', () => {
   test('impossible bounds are clear usage errors', () => {
-    for (const text of ['abs=-1', 'abs=NaN', 'abs=', 'rel=1.5', 'rel=-0.1', 'psnr=0', 'psnr=-3', 'bps=0', 'bps=99', 'snr=20', 'abs', 'abs=1e999']) {
+    for (const text of ['abs=-1', 'abs=NaN', 'abs=', 'rel=1.5', 'rel=-0.1', 'psnr=0', 'psnr=-3', 'bps=0', 'bps=99', 'snr=500', 'f1=0.9', 'abs', 'abs=1e999']) {
       assert.throws(() => parseLossy(text), (e) => isNeurozipError(e, 'Usage'), text);
     }
     assert.throws(() => resolveLossy(parseLossy('abs=70000'), 'int16', undefined), (e) => isNeurozipError(e, 'Usage'), 'abs beyond the int16 range');

@@ -34,11 +34,22 @@ export function resolveCodec(item: string): BenchCodec {
   return { name: item, spec: item };
 }
 
-/** The rate points of `--lossy-sweep CODEC` (docs/bench.md). */
+/** The rate points of `--lossy-sweep CODEC` (docs/bench.md): each lossy codec's rate parameter. */
 export const SWEEP_REL = [0.001, 0.002, 0.004, 0.008, 0.016, 0.03, 0.06];
+/** SNR targets (dB) of the transform codecs: from the >= 393x regime to near-transparent. */
+export const SWEEP_SNR = [1.5, 3.5, 8, 12, 16, 20.9, 26, 32, 44];
+export const SWEEPS: Record<string, () => BenchCodec[]> = {
+  sz: () => SWEEP_REL.map((r) => ({ name: `rel=${r}`, spec: `rel=${r}` })),
+  dct: () => SWEEP_SNR.map((d) => ({ name: `dct:snr=${d}`, spec: `dct:block=256,snr=${d}` })),
+  dwt: () => SWEEP_SNR.map((d) => ({ name: `dwt:snr=${d}`, spec: `dwt:levels=8,snr=${d}` })),
+  decimate: () => [2, 4, 8, 16, 32, 64].map((f) => ({ name: `decimate:factor=${f}`, spec: `decimate:factor=${f}+remap+lpc:order=32,precision=14+rans` })),
+  bitdepth8: () => [250, 500, 1000, 2000, 4000, 8000].map((c) => ({ name: `bitdepth8:clip=${c}`, spec: `bitdepth8:clip=${c}+rans` })),
+};
+
 export function lossySweep(codec: string, withWavpack: boolean): BenchCodec[] {
-  if (codec !== 'sz') throw new UsageError(`--lossy-sweep: no sweep defined for '${codec}' (available: sz)`);
-  const out: BenchCodec[] = SWEEP_REL.map((r) => ({ name: `rel=${r}`, spec: `rel=${r}` }));
+  const sweep = SWEEPS[codec];
+  if (!sweep) throw new UsageError(`--lossy-sweep: no sweep defined for '${codec}' (available: ${Object.keys(SWEEPS).join(', ')})`);
+  const out: BenchCodec[] = sweep();
   out.push({ name: 'neurozip-default', spec: 'level:default' });
   if (withWavpack) for (const b of [2.25, 3, 4, 6]) out.push(resolveCodec(`wavpack-b${b}`));
   return out;
@@ -53,7 +64,7 @@ export function register(program: Command): void {
     .option('--all-lossless', 'the whole lossless zoo (and flac / wavpack when on PATH)')
     .option('--level <level>', `add a neurozip level (${LEVELS.join(' | ')})`, parseLevel)
     .option('--lossy <spec...>', 'lossy codecs to measure (MSE, SNR, PSNR, SSIM, spike F1): pipelines, --lossy modes (abs=N, rel=R, psnr=DB, bps=B) or WavPack hybrid (wavpack-bB)')
-    .option('--lossy-sweep <codec>', 'rate-distortion sweep of a lossy codec (sz: --lossy rel=0.001..0.06), next to WavPack hybrid (-bB, B = 2.25, 3, 4, 6) and the lossless default level')
+    .option('--lossy-sweep <codec>', 'rate-distortion sweep of a lossy codec over its rate parameter (sz: rel=0.001..0.06; dct, dwt: snr=1.5..44 dB; decimate: factor=2..64; bitdepth8: clip=250..8000), next to WavPack hybrid (-bB, B = 2.25, 3, 4, 6) and the lossless default level')
     .option('--grid <spec>', 'sweep parameters: values as a|b|c or a..b[..step], e.g. zstd:level=1..19..3 (writes the CSV)')
     .option('--threads <n>', 'worker threads inside each compress / decompress (default 1, so codecs compare on one core)', parsePositiveInt, 1)
     .option('--repeat <n>', 'runs per file and codec; the median time is reported', parsePositiveInt, 1)

@@ -48,6 +48,10 @@ export async function infoOf(path: string) {
 function lossyLine(l: LossyRecord | null, bound: number | null): string {
   const asked = l ? ` (asked: --lossy ${l.mode}=${l.value}${l.spikes ? `,spikes=${l.spikes.fine},near=${l.spikes.near},win=${l.spikes.winMs}` : ''}${l.range ? `, value range ${l.range[0]}..${l.range[1]} of the recording` : ''})` : '';
   if (bound !== null) return `|x - x̂| <= ${bound} on every sample, guaranteed${l?.spikes ? `; <= ${l.spikes.fine} within ${l.spikes.winMs} ms of near-threshold excursions (${l.spikes.near} x the spike threshold)` : ''}${asked}`;
+  if (l?.codec) {
+    const what = l.mode === 'snr' ? `SNR ${l.value} dB` : l.mode === 'psnr' ? `PSNR ${l.value} dB (MSE ${l.mse?.toPrecision(4)} per value)` : `about ${l.bps} bits per sample`;
+    return `transform codec ${l.codec}: step chosen per chunk for ${what}, NO per-sample error bound (asked: --lossy ${l.mode}=${l.value},codec=${l.codec}${l.range ? `, value range ${l.range[0]}..${l.range[1]} of the recording` : ''})`;
+  }
   if (l?.mode === 'f1' || l?.mode === 'snr') return `target ${l.mode === 'f1' ? 'spike F1' : 'SNR'} >= ${l.value}${l.mode === 'snr' ? ' dB' : ''} per chunk (bound chosen per chunk, stored in the sz side bytes), NO error bound chosen by you (asked: --target ${l.mode}=${l.value})`;
   if (l?.mode === 'bps') return `rate mode: about ${l.bps} bits per sample, NO guaranteed error bound${asked}`;
   return 'no guaranteed error bound';

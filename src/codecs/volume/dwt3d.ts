@@ -22,8 +22,8 @@ const D = 0.443506852043971;
 /** Scaling so both bands keep unit energy: sqrt(2) / 1.230174104914001 (the lifting steps give a DC gain of 1.2302). */
 const K = Math.SQRT2 / 1.230174104914001;
 
-/** Forward 9/7 on line[0..n) in place: low-pass to the first ceil(n/2) places, high-pass after. */
-function fwd1(x: Float64Array, n: number, t: Float64Array): void {
+/** Forward 9/7 on line[0..n) in place: low-pass to the first ceil(n/2) places, high-pass after (also used by the time-series `dwt`). */
+export function fwd1(x: Float64Array, n: number, t: Float64Array): void {
   if (n < 2) return;
   const at = (i: number) => x[i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i]!;
   for (let i = 1; i < n; i += 2) x[i] += A * (at(i - 1) + at(i + 1));
@@ -35,7 +35,7 @@ function fwd1(x: Float64Array, n: number, t: Float64Array): void {
   for (let i = 0; i < n; i++) x[i] = t[i]!;
 }
 
-function inv1(x: Float64Array, n: number, t: Float64Array): void {
+export function inv1(x: Float64Array, n: number, t: Float64Array): void {
   if (n < 2) return;
   const h = (n + 1) >> 1;
   for (let i = 0; i < n; i++) t[i] = i & 1 ? x[h + (i >> 1)]! * K : x[i >> 1]! / K;
