@@ -35,6 +35,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   decimate: () => import('./lossy/decimate.js'),
   bitdepth8: () => import('./lossy/bitdepth8.js'),
   svd: () => import('./lossy/svd.js'),
+  vqcae: () => import('./lossy/vqcae.js'),
   sz3d: () => import('./filter/sz3d.js'),
   dct3d: () => import('./volume/dct3d.js'),
   dwt3d: () => import('./volume/dwt3d.js'),
