@@ -7,7 +7,11 @@ import { parseNonNegInt, parsePositiveInt, parsePositiveNumber } from '../util.j
 
 /** Presets of the shipped models (docs/learned.md); flags override single fields. */
 export const VQCAE_PRESETS: Record<string, { strides: number[]; channels: number; latent: number; codebook: number }> = {
+  's256-k256': { strides: [4, 4, 4, 4], channels: 16, latent: 8, codebook: 256 },
   's512-k256': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 256 },
+  's512-k64': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 64 },
+  's512-k32': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 32 },
+  's1024-k256': { strides: [4, 4, 8, 8], channels: 16, latent: 8, codebook: 256 },
 };
 
 function parseStrides(v: string): number[] {
@@ -30,8 +34,8 @@ export function register(program: Command): void {
     .option('--channels <n>', 'hidden channels', parsePositiveInt)
     .option('--latent <n>', 'latent dimension', parsePositiveInt)
     .option('--codebook <n>', 'codebook size', parsePositiveInt)
-    .option('--steps <n>', 'optimizer steps', parsePositiveInt, 3000)
-    .option('--warmup <n>', 'steps without quantization first', parseNonNegInt, 500)
+    .option('--steps <n>', 'optimizer steps', parsePositiveInt, 1500)
+    .option('--warmup <n>', 'steps without quantization first', parseNonNegInt, 300)
     .option('--batch <n>', 'crops per step', parsePositiveInt, 8)
     .option('--crop <n>', 'samples per crop (a multiple of the total stride)', parsePositiveInt, 4096)
     .option('--lr <x>', 'Adam learning rate', parsePositiveNumber, 2e-3)

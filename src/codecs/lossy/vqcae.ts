@@ -9,7 +9,7 @@
  *  - Decode: codebook lookup, the trained decoder, × scale + offset, cropped to n; integers rounded
  *    and clamped. Not error-bounded: the high band is not coded at all at these rates.
  *  - `model` names shipped weights (assets/models/manifest.json, SHA-256 checked) or a .nzw path; the
- *    config also records the first 16 hex digits of the weights' SHA-256, so a stream is never
+ *    config also records the first 8 hex digits of the weights' SHA-256, so a stream is never
  *    decoded with other weights than it was encoded with.
  */
 import { allocArray, isIntegerDType, type TypedArray } from '../../core/dtype.js';
@@ -26,7 +26,7 @@ import { Params } from '../params.js';
 import { dtypeRange } from './sz.js';
 
 const FORMAT = 1;
-export const DEFAULT_MODEL = 'vqcae-n1-s512-k256-v1';
+export const DEFAULT_MODEL = 'n1-s512-k256-v1';
 
 const zz = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
 const unzz = (u: number) => (u % 2 === 0 ? u / 2 : -(u + 1) / 2);
@@ -76,7 +76,7 @@ class VqcaeCodec implements ArrayToBytesCodec {
   constructor(readonly model: string, readonly m: VqcaeModel) {}
 
   toConfig() {
-    return { id: this.id, model: this.model, sha: this.m.sha256.slice(0, 16) };
+    return { id: this.id, model: this.model, sha: this.m.sha256.slice(0, 8) };
   }
 
   encode(input: TypedArray, spec: ChunkSpec): Uint8Array {
@@ -165,10 +165,10 @@ export const factory: CodecFactory = {
     const model = p.str('model', DEFAULT_MODEL);
     const sha = p.str('sha', '');
     p.done();
-    if (sha !== '' && !/^[0-9a-f]{16}$/.test(sha)) throw new InvalidConfigError(`vqcae: sha must be 16 lowercase hex digits, got '${sha}'`);
+    if (sha !== '' && !/^[0-9a-f]{8}$/.test(sha)) throw new InvalidConfigError(`vqcae: sha must be 8 lowercase hex digits, got '${sha}'`);
     const m = modelFromWeights(loadModel(model, 'vqcae'), 'vqcae');
-    if (sha !== '' && m.sha256.slice(0, 16) !== sha) {
-      throw new CorruptDataError(`vqcae: model '${model}' has weights sha256 ${m.sha256.slice(0, 16)}…, the stream was made with ${sha}… (other weights)`);
+    if (sha !== '' && m.sha256.slice(0, 8) !== sha) {
+      throw new CorruptDataError(`vqcae: model '${model}' has weights sha256 ${m.sha256.slice(0, 8)}…, the stream was made with ${sha}… (other weights)`);
     }
     return new VqcaeCodec(model, m);
   },
