@@ -54,10 +54,13 @@ describe('vqcae codec', () => {
   test('config names the weights: sha filled in, a different sha is refused', async () => {
     const p = await Pipeline.fromString(`vqcae:model=${tiny}`);
     const cfg = p.toConfig()[0]!;
-    assert.equal(cfg.sha, sha256Hex(readFileSync(tiny)).slice(0, 8));
+    assert.equal(cfg.model, `${tiny}@${sha256Hex(readFileSync(tiny)).slice(0, 8)}`);
+    const again = await Pipeline.fromString(p.toString());
+    assert.deepEqual(again.toConfig(), p.toConfig());
     const other = tinyWeights(4);
-    await assert.rejects(Pipeline.fromConfig([{ ...cfg, model: other }]), (e) => isNeurozipError(e, 'CorruptData') && /other weights/.test((e as Error).message));
-    await assert.rejects(Pipeline.fromString('vqcae:sha=xyz'), (e) => isNeurozipError(e, 'InvalidConfig'));
+    await assert.rejects(Pipeline.fromConfig([{ ...cfg, model: `${other}@${(cfg.model as string).split('@')[1]}` }]), (e) => isNeurozipError(e, 'CorruptData') && /other weights/.test((e as Error).message));
+    await assert.rejects(Pipeline.fromString(`vqcae:model=${tiny}@xyz`), (e) => isNeurozipError(e, 'InvalidConfig') && /8 lowercase hex/.test((e as Error).message));
+    await assert.rejects(Pipeline.fromString('vqcae:sha=01234567'), (e) => isNeurozipError(e, 'InvalidConfig'));
   });
 
   test('weights integrity: missing, corrupt or unknown weights give one-line errors', async () => {

@@ -7,6 +7,8 @@ import { parseNonNegInt, parsePositiveInt, parsePositiveNumber } from '../util.j
 
 /** Presets of the shipped models (docs/learned.md); flags override single fields. */
 export const VQCAE_PRESETS: Record<string, { strides: number[]; channels: number; latent: number; codebook: number }> = {
+  's64-k256': { strides: [4, 4, 4], channels: 16, latent: 8, codebook: 256 },
+  's128-k256': { strides: [4, 4, 8], channels: 16, latent: 8, codebook: 256 },
   's256-k256': { strides: [4, 4, 4, 4], channels: 16, latent: 8, codebook: 256 },
   's512-k256': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 256 },
   's512-k64': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 64 },
@@ -49,6 +51,7 @@ export function register(program: Command): void {
       const arch = { strides: o.strides ?? preset.strides, channels: o.channels ?? preset.channels, latent: o.latent ?? preset.latent, codebook: o.codebook ?? preset.codebook };
       if (o.warmup >= o.steps) throw new UsageError(`train: --warmup (${o.warmup}) must be below --steps (${o.steps})`);
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const r = trainVqcaeOnFolder(o.data, {
         arch,
         seed: o.seed,
@@ -64,9 +67,11 @@ export function register(program: Command): void {
           : (step, mse, commit) => process.stderr.write(`step ${step}/${o.steps}  mse ${mse.toFixed(4)} (${(-10 * Math.log10(mse)).toFixed(2)} dB)  commit ${commit.toFixed(4)}  ${((performance.now() - t0) / 1000).toFixed(0)} s\n`),
       });
       const secs = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(cpu0);
+      const cpuSecs = (c.user + c.system) / 1e6;
       writeFileSync(o.output, r.weights);
       process.stdout.write(
-        `${o.output}: vqcae ${JSON.stringify(arch)}, ${r.trainFiles} training files (${r.testFiles} held out), seed ${o.seed}, ${o.steps} steps in ${secs.toFixed(1)} s, ` +
+        `${o.output}: vqcae ${JSON.stringify(arch)}, ${r.trainFiles} training files (${r.testFiles} held out), seed ${o.seed}, ${o.steps} steps in ${secs.toFixed(1)} s (${cpuSecs.toFixed(1)} s CPU), ` +
           `${r.codesUsed}/${arch.codebook} codes used, ${r.weights.length} bytes\nsha256 ${sha256Hex(r.weights)}\n`,
       );
     });

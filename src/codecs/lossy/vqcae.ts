@@ -9,8 +9,8 @@
  *  - Decode: codebook lookup, the trained decoder, × scale + offset, cropped to n; integers rounded
  *    and clamped. Not error-bounded: the high band is not coded at all at these rates.
  *  - `model` names shipped weights (assets/models/manifest.json, SHA-256 checked) or a .nzw path; the
- *    config also records the first 8 hex digits of the weights' SHA-256, so a stream is never
- *    decoded with other weights than it was encoded with.
+ *    stored config is `NAME@SHA8` (the first 8 hex digits of the weights' SHA-256), so a stream is
+ *    never decoded with other weights than it was encoded with.
  */
 import { allocArray, isIntegerDType, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
@@ -76,7 +76,7 @@ class VqcaeCodec implements ArrayToBytesCodec {
   constructor(readonly model: string, readonly m: VqcaeModel) {}
 
   toConfig() {
-    return { id: this.id, model: this.model, sha: this.m.sha256.slice(0, 8) };
+    return { id: this.id, model: `${this.model}@${this.m.sha256.slice(0, 8)}` };
   }
 
   encode(input: TypedArray, spec: ChunkSpec): Uint8Array {
@@ -162,10 +162,15 @@ export const factory: CodecFactory = {
   description: 'learned lossy codec (VQ-CAE): conv autoencoder + vector-quantized latent, indices range coded with a shipped prior; model=NAME|PATH.nzw',
   fromConfig(config) {
     const p = new Params(config);
-    const model = p.str('model', DEFAULT_MODEL);
-    const sha = p.str('sha', '');
+    const spec = p.str('model', DEFAULT_MODEL);
     p.done();
-    if (sha !== '' && !/^[0-9a-f]{8}$/.test(sha)) throw new InvalidConfigError(`vqcae: sha must be 8 lowercase hex digits, got '${sha}'`);
+    // `NAME@SHA8`: the '@' keeps the value text in the pipeline string grammar (a bare hex prefix
+    // such as 12345678 would read back as a number)
+    const at = spec.lastIndexOf('@');
+    const model = at >= 0 ? spec.slice(0, at) : spec;
+    const sha = at >= 0 ? spec.slice(at + 1) : '';
+    if (model === '') throw new InvalidConfigError(`vqcae: model must name a shipped model or a .nzw file, got '${spec}'`);
+    if (at >= 0 && !/^[0-9a-f]{8}$/.test(sha)) throw new InvalidConfigError(`vqcae: the weights hash after '@' must be 8 lowercase hex digits, got '${sha}'`);
     const m = modelFromWeights(loadModel(model, 'vqcae'), 'vqcae');
     if (sha !== '' && m.sha256.slice(0, 8) !== sha) {
       throw new CorruptDataError(`vqcae: model '${model}' has weights sha256 ${m.sha256.slice(0, 8)}…, the stream was made with ${sha}… (other weights)`);
