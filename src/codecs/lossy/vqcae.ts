@@ -26,7 +26,7 @@ import { Params } from '../params.js';
 import { dtypeRange } from './sz.js';
 
 const FORMAT = 1;
-export const DEFAULT_MODEL = 'n1-s512-k256-v1';
+export const DEFAULT_MODEL = 'n1-s1024-k256-v1';
 
 const zz = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
 const unzz = (u: number) => (u % 2 === 0 ? u / 2 : -(u + 1) / 2);
