@@ -16,6 +16,7 @@ import { register as stats } from './commands/stats.js';
 import { register as spikes } from './commands/spikes.js';
 import { register as view } from './commands/view.js';
 import { register as vdf } from './commands/vdf.js';
+import { register as train } from './commands/train.js';
 
 // A reader that closes the pipe early (`| head`) is not an error: stop quietly, like cat does.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -33,7 +34,7 @@ const program = new Command('neurozip')
     globals.debug = Boolean(cmd.opts().debug);
   });
 
-for (const register of [compress, decompress, info, verify, cat, convert, codecs, demo, bench, stats, spikes, view, vdf]) register(program);
+for (const register of [compress, decompress, info, verify, cat, convert, codecs, demo, bench, stats, spikes, view, vdf, train]) register(program);
 for (const cmd of program.commands) cmd.exitOverride();
 
 try {

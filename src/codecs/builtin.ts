@@ -38,6 +38,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   svd: () => import('./lossy/svd.js'),
   dct: () => import('./lossy/dct.js'),
   dwt: () => import('./lossy/dwt.js'),
+  vqcae: () => import('./lossy/vqcae.js'),
   sz3d: () => import('./filter/sz3d.js'),
   dct3d: () => import('./volume/dct3d.js'),
   dwt3d: () => import('./volume/dwt3d.js'),
