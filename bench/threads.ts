@@ -3,6 +3,8 @@
  * compressed with --threads 1 and --threads N (median of repeats), decompressed likewise.
  * The N1 files hold ~5 s, so chunks default to 0.25 s to give the pool 20 chunks, as an hour-long
  * recording's 1 s chunks would (a 5-chunk file cannot keep 2 workers busy to the end).
+ * A second table times the codec alone on the same chunks in memory (no reading, hashing, writing
+ * or fsync): the pool's scaling without the file I/O, which on this VM's disk is partly serial.
  *   node dist/bench/threads.js [--level fast] [--threads 2] [--repeat 3] [--seconds 5] [--chunk-seconds 0.25]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compressFile, decompressFile } from '../src/api/compress.js';
+import { levelPipeline } from '../src/codecs/levels.js';
+import { Pipeline } from '../src/pipeline/pipeline.js';
+import { orderedMap, withSharedPool } from '../src/parallel/pool.js';
 import type { Level } from '../src/codecs/levels.js';
 import { median, stackN1 } from './_n1stack.js';
 
@@ -57,3 +62,34 @@ try {
 }
 console.log('| threads | ratio | compress MB/s | x real time | decompress MB/s | x real time |\n|---|---|---|---|---|---|\n' + rows.join('\n'));
 console.log(`speed-up with ${n} threads: compress ${(enc[1]! / enc[n]!).toFixed(2)}x, decompress ${(dec[1]! / dec[n]!).toFixed(2)}x`);
+
+// the codec alone, in memory: chunks encoded and decoded in this thread, then by the pool
+const C = rec.nChannels;
+const rows1 = Math.round(Number(values['chunk-seconds']) * rec.sampleRateHz);
+const chunks: Int16Array[] = [];
+for (let s = 0; s < rec.nSamples; s += rows1) chunks.push(rec.data.slice(s * C, Math.min(rec.nSamples, s + rows1) * C));
+const config = levelPipeline(values.level as Level, { dtype: 'int16', nChannels: C, sampleRateHz: rec.sampleRateHz });
+const pipe = await Pipeline.fromConfig(config);
+const spec = (c: Int16Array) => ({ dtype: 'int16' as const, shape: [c.length / C, C] });
+const mem: Record<number, [number, number]> = {};
+for (const threads of [1, n]) {
+  const e: number[] = [];
+  const d: number[] = [];
+  for (let k = 0; k <= Number(values.repeat); k++) {
+    // round 0 warms the JIT (and the pool's workers); not counted
+    let payloads: Uint8Array[] = [];
+    let t = performance.now();
+    if (threads === 1) payloads = chunks.map((c) => pipe.encode(c, spec(c)));
+    else await withSharedPool(config, threads, (pool) => orderedMap(chunks.length, 2 * threads, (i) => pool.encode(chunks[i]!, spec(chunks[i]!)), (r, i) => void (payloads[i] = r.bytes)));
+    const te = (performance.now() - t) / 1000;
+    t = performance.now();
+    if (threads === 1) for (let i = 0; i < chunks.length; i++) pipe.decode(payloads[i]!, spec(chunks[i]!));
+    else await withSharedPool(config, threads, (pool) => orderedMap(chunks.length, 2 * threads, (i) => pool.decode(payloads[i]!, spec(chunks[i]!)), () => {}));
+    if (k > 0) {
+      e.push(te);
+      d.push((performance.now() - t) / 1000);
+    }
+  }
+  mem[threads] = [median(e), median(d)];
+}
+console.log(`codec only, in memory (${chunks.length} chunks): 1 thread ${(mb / mem[1]![0]).toFixed(1)} / ${(mb / mem[1]![1]).toFixed(1)} MB/s, ${n} threads ${(mb / mem[n]![0]).toFixed(1)} / ${(mb / mem[n]![1]).toFixed(1)} MB/s (encode / decode); speed-up ${(mem[1]![0] / mem[n]![0]).toFixed(2)}x / ${(mem[1]![1] / mem[n]![1]).toFixed(2)}x`);

@@ -5,7 +5,7 @@ import { AtomicFile } from '../core/atomic-file.js';
 import { newSha256 } from '../core/checksum.js';
 import { CorruptDataError, MismatchError, NeurozipError, UsageError } from '../core/errors.js';
 import { isIntegerDType, itemsize, viewAs, type DType, type TypedArray } from '../core/dtype.js';
-import { ChunkPool, defaultThreads, orderedMap } from '../parallel/pool.js';
+import { defaultThreads, orderedMap, withSharedPool, type PipelinePool } from '../parallel/pool.js';
 import '../codecs/builtin.js';
 import type { CodecConfig } from '../codecs/codec.js';
 import { levelPipeline, type Level } from '../codecs/levels.js';
@@ -26,6 +26,9 @@ import { parsePipelineString } from '../pipeline/spec-string.js';
 import { VERSION } from '../version.js';
 import type { Source } from '../formats/source.js';
 import { lossyPipeline, mustStayExact, parseLossy, parseTarget, resolveLossy, valueRange, type LossySpec } from './lossy.js';
+
+/** Output bytes allowed to wait for the disk while the next chunks are coded (write-behind). */
+const WRITE_BEHIND_BYTES = 32 * 1024 * 1024;
 
 export type Progress = (done: number, total: number) => void;
 
@@ -108,7 +111,7 @@ export async function compressFile(input: string, output: string, opts: Compress
       writer: `neurozip ${VERSION}`,
     };
     const t0 = performance.now();
-    const file = new AtomicFile(output, opts.force);
+    const file = new AtomicFile(output, opts.force, true);
     const writer = new ContainerWriter(file, header, pipeline);
     try {
       const hash = newSha256().update(info.prefix);
@@ -136,13 +139,15 @@ export async function compressFile(input: string, output: string, opts: Compress
             const r = await pool.encode(data, spec, true); // the buffer is ours: transfer, no copy
             return { n, payload: r.bytes, crc: r.crc };
           },
-          (r, i) => {
+          async (r, i) => {
             writer.writeEncodedChunk(r.payload, r.n, r.crc);
             opts.onProgress?.(i * chunkSamples + r.n, info.nSamples);
+            await file.drain(WRITE_BEHIND_BYTES);
           },
         );
       });
       writer.close({ suffix: info.suffix, rawSha256: hash.update(info.suffix).digest('hex'), rawBytes: info.fileBytes });
+      await file.drain();
       file.close();
       const encodeSeconds = (performance.now() - t0) / 1000;
       let verified = false;
@@ -288,7 +293,7 @@ export async function verifyFile(path: string, onProgress?: Progress, threads?: 
 }
 
 /** Decodes every chunk of `r` (CRC-checked), in parallel when threads allow, handing them over in order. */
-async function decodeChunksInOrder(r: NzpReader, threads: number | undefined, consume: (data: TypedArray, i: number, payload: Uint8Array) => void): Promise<void> {
+async function decodeChunksInOrder(r: NzpReader, threads: number | undefined, consume: (data: TypedArray, i: number, payload: Uint8Array) => void | Promise<void>): Promise<void> {
   await withPool(r.pipeline, threads, r.nChunks, async (pool) => {
     await orderedMap(
       r.nChunks,
@@ -311,15 +316,11 @@ async function decodeChunksInOrder(r: NzpReader, threads: number | undefined, co
 }
 
 /** Runs `job` with a worker pool when more than one thread and chunk make it worth it. */
-async function withPool<T>(pipeline: Pipeline, threads: number | undefined, nChunks: number, job: (pool: ChunkPool | undefined) => Promise<T>): Promise<T> {
-  const n = Math.min(threads ?? defaultThreads(), nChunks);
+async function withPool<T>(pipeline: Pipeline, threads: number | undefined, nChunks: number, job: (pool: PipelinePool | undefined) => Promise<T>): Promise<T> {
+  const size = threads ?? defaultThreads();
   const config = pipeline.toConfig();
-  const pool = n > 1 && workersCanRun(config) ? new ChunkPool(config, n) : undefined;
-  try {
-    return await job(pool);
-  } finally {
-    await pool?.close();
-  }
+  if (Math.min(size, nChunks) < 2 || !workersCanRun(config)) return job(undefined);
+  return withSharedPool(config, size, job);
 }
 
 export interface DecompressOptions {
@@ -419,7 +420,7 @@ export async function decompressFile(input: string, output: string, opts: Decomp
     const folder = header.source.mainPath !== undefined;
     const mainOut = folder ? join(output, header.source.mainPath!) : output;
     if (folder) mkdirSync(dirname(mainOut), { recursive: true });
-    const main = new AtomicFile(mainOut, opts.force);
+    const main = new AtomicFile(mainOut, opts.force, true);
     files.push(main);
     // the .ch of an mtscomp source describes a .cbin; beside a raw .bin it would mislead
     const kept = header.source.format === 'mtscomp' ? [] : header.source.sidecars;
@@ -432,11 +433,13 @@ export async function decompressFile(input: string, output: string, opts: Decomp
       main.write(b);
     };
     put(header.source.prefix);
-    await decodeChunksInOrder(r, opts.threads, (data, i) => {
+    await decodeChunksInOrder(r, opts.threads, async (data, i) => {
       put(encodeSamples(data, header.source.encoding));
       opts.onProgress?.(r.chunkStart(i) + r.chunkLength(i), r.nSamples);
+      await main.drain(WRITE_BEHIND_BYTES);
     });
     put(footer.suffix);
+    await main.drain();
     if (header.lossless && hash.digest('hex') !== footer.rawSha256) {
       throw new MismatchError(`${input}: restored data does not match the original's SHA-256; nothing written`);
     }

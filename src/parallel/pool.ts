@@ -47,7 +47,7 @@ export class ChunkPool {
   private readonly key: string;
 
   constructor(pipeline: readonly CodecConfig[], readonly size: number) {
-    this.key = JSON.stringify(pipeline);
+    this.key = pipelineKey(pipeline);
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./worker.js', import.meta.url));
       w.on('message', (m: ResultMessage) => this.settle(m));
@@ -79,7 +79,17 @@ export class ChunkPool {
     this.load.delete(w);
   }
 
-  private run(op: TaskMessage['op'], spec: ChunkSpec, bytes: Uint8Array, give: boolean, crc?: number): Promise<{ bytes: Uint8Array; crc?: number }> {
+  /** Whether a worker has died (the pool then fails every task). */
+  get broken(): boolean {
+    return this.failure !== undefined || this.workers.length < this.size;
+  }
+
+  /** Idle workers do not keep the process alive (unref); busy ones do (ref). */
+  setBusy(busy: boolean): void {
+    for (const w of this.workers) (busy ? w.ref() : w.unref());
+  }
+
+  private run(op: TaskMessage['op'], spec: ChunkSpec, bytes: Uint8Array, give: boolean, crc?: number, key = this.key): Promise<{ bytes: Uint8Array; crc?: number }> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.workers.length === 0) return Promise.reject(new NeurozipError('Io', 'no worker threads left'));
     let w = this.workers[0]!;
@@ -92,7 +102,7 @@ export class ChunkPool {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
       this.load.set(w, this.load.get(w)! + 1);
-      w.postMessage({ id, op, pipelineKey: this.key, spec, buffer, crc } satisfies TaskMessage, [buffer]);
+      w.postMessage({ id, op, pipelineKey: key, spec, buffer, crc } satisfies TaskMessage, [buffer]);
     });
   }
 
@@ -100,13 +110,23 @@ export class ChunkPool {
    * Encodes a chunk; resolves to the payload and its CRC-32C. With `give`, the array's buffer is
    * transferred to the worker (no copy) and must not be used afterwards.
    */
-  encode(data: TypedArray, spec: ChunkSpec, give = false): Promise<{ bytes: Uint8Array; crc?: number }> {
-    return this.run('encode', spec, bytesOf(data), give);
+  encode(data: TypedArray, spec: ChunkSpec, give = false, key = this.key): Promise<{ bytes: Uint8Array; crc?: number }> {
+    return this.run('encode', spec, bytesOf(data), give, undefined, key);
   }
 
   /** Decodes a payload; with `crc`, the worker first checks the payload against it. */
-  async decode(payload: Uint8Array, spec: ChunkSpec, crc?: number, give = false): Promise<TypedArray> {
-    return viewAs(spec.dtype, (await this.run('decode', spec, payload, give, crc)).bytes);
+  async decode(payload: Uint8Array, spec: ChunkSpec, crc?: number, give = false, key = this.key): Promise<TypedArray> {
+    return viewAs(spec.dtype, (await this.run('decode', spec, payload, give, crc, key)).bytes);
+  }
+
+  /** This pool's workers running `pipeline` (each worker builds a pipeline once and keeps it). */
+  forPipeline(pipeline: readonly CodecConfig[]): PipelinePool {
+    const key = pipelineKey(pipeline);
+    return {
+      size: this.size,
+      encode: (data, spec, give) => this.encode(data, spec, give, key),
+      decode: (payload, spec, crc, give) => this.decode(payload, spec, crc, give, key),
+    };
   }
 
   async close(): Promise<void> {
@@ -115,11 +135,46 @@ export class ChunkPool {
   }
 }
 
+function pipelineKey(pipeline: readonly CodecConfig[]): string {
+  return JSON.stringify(pipeline);
+}
+
+/** Chunk encoding and decoding for one pipeline on a pool's workers. */
+export interface PipelinePool {
+  readonly size: number;
+  encode(data: TypedArray, spec: ChunkSpec, give?: boolean): Promise<{ bytes: Uint8Array; crc?: number }>;
+  decode(payload: Uint8Array, spec: ChunkSpec, crc?: number, give?: boolean): Promise<TypedArray>;
+}
+
+const shared = new Map<number, { pool: ChunkPool; jobs: number }>();
+
+/**
+ * Runs `job` on a pool of `size` workers kept between jobs: a CLI run over many files, a library
+ * compressing file after file, verify after compress all reuse warm workers (JIT compiled,
+ * pipelines built) instead of starting cold ones per file. Idle, the workers do not keep the
+ * process alive; a pool whose worker died is replaced.
+ */
+export async function withSharedPool<T>(pipeline: readonly CodecConfig[], size: number, job: (pool: PipelinePool) => Promise<T>): Promise<T> {
+  let entry = shared.get(size);
+  if (!entry || entry.pool.broken) {
+    if (entry && entry.jobs === 0) void entry.pool.close();
+    entry = { pool: new ChunkPool(pipeline, size), jobs: 0 };
+    shared.set(size, entry);
+  }
+  const e = entry;
+  if (e.jobs++ === 0) e.pool.setBusy(true);
+  try {
+    return await job(e.pool.forPipeline(pipeline));
+  } finally {
+    if (--e.jobs === 0) e.pool.setBusy(false);
+  }
+}
+
 /**
  * Runs `produce(i)` for i in [0, n) with at most `window` results in flight and hands each to
  * `consume` in order: the reading, encoding and writing of chunks overlap, memory stays bounded.
  */
-export async function orderedMap<T>(n: number, window: number, produce: (i: number) => Promise<T>, consume: (r: T, i: number) => void): Promise<void> {
+export async function orderedMap<T>(n: number, window: number, produce: (i: number) => Promise<T>, consume: (r: T, i: number) => void | Promise<void>): Promise<void> {
   const inflight: Promise<T>[] = [];
   let next = 0;
   try {
@@ -129,7 +184,7 @@ export async function orderedMap<T>(n: number, window: number, produce: (i: numb
         task.catch(() => {}); // observed when its turn comes; not an unhandled rejection before
         inflight.push(task);
       }
-      consume(await inflight.shift()!, i);
+      await consume(await inflight.shift()!, i);
     }
   } finally {
     // A failure leaves later tasks running: wait for them so none rejects unobserved.

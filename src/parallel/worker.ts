@@ -17,6 +17,8 @@ parentPort!.on('message', async (m: TaskMessage) => {
     let p = pipelines.get(m.pipelineKey);
     if (!p) {
       p = await Pipeline.fromConfig(JSON.parse(m.pipelineKey));
+      // the pool outlives a job: keep a few pipelines (each holds its scratch arrays), oldest out
+      if (pipelines.size >= 4) pipelines.delete(pipelines.keys().next().value!);
       pipelines.set(m.pipelineKey, p);
     }
     const input = new Uint8Array(m.buffer);
