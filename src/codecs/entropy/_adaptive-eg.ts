@@ -28,13 +28,25 @@ export class Bits {
   }
 }
 
-/** Adaptive Exp-Golomb for unsigned integers; `ctx` selects one of `nctx` independent models. */
+/** A table of adaptive bit probabilities driving the binary coder. */
+export interface BitModel {
+  enc(e: BinaryEncoder, ctx: number, bit: number): void;
+  dec(d: BinaryDecoder, ctx: number): number;
+}
+
+/**
+ * Adaptive Exp-Golomb for unsigned integers; `ctx` selects one of `nctx` independent models.
+ * `bits` makes the probability tables (default: shift-5 `Bits`; _counting-eg.ts has faster learners).
+ */
 export class EG {
-  private readonly prefix: Bits;
-  private readonly suffix: Bits;
-  constructor(private readonly nctx: number) {
-    this.prefix = new Bits(nctx * 32);
-    this.suffix = new Bits(nctx * 32 * 2);
+  private readonly prefix: BitModel;
+  private readonly suffix: BitModel;
+  constructor(
+    private readonly nctx: number,
+    bits: (n: number) => BitModel = (n) => new Bits(n),
+  ) {
+    this.prefix = bits(nctx * 32);
+    this.suffix = bits(nctx * 32 * 2);
   }
   enc(e: BinaryEncoder, ctx: number, v: number): void {
     const n = v + 1;

@@ -7,11 +7,11 @@
  *    few hundred symbols, e.g. one short recording's spike snippets) thus pay much less to learn.
  *  - Nothing is transmitted about the models: encoder and decoder adapt identically from p = 1/2.
  */
-import { CorruptDataError } from '../../core/errors.js';
 import type { BinaryDecoder, BinaryEncoder } from './_binary-coder.js';
+import { EG, type BitModel } from './_adaptive-eg.js';
 
 /** Count-based adaptive probabilities (16-bit state, 12-bit to the coder). */
-export class CountingBits {
+export class CountingBits implements BitModel {
   private readonly p: Float64Array;
   private readonly c: Uint8Array;
   private readonly limit: number;
@@ -43,34 +43,7 @@ export class CountingBits {
   }
 }
 
-/** Exp-Golomb over CountingBits; `ctx` selects one of `nctx` independent models. */
-export class CountingEG {
-  private readonly prefix: CountingBits;
-  private readonly suffix: CountingBits;
-  constructor(nctx: number, rate = 5) {
-    this.prefix = new CountingBits(nctx * 32, rate);
-    this.suffix = new CountingBits(nctx * 32 * 2, rate);
-  }
-  enc(e: BinaryEncoder, ctx: number, v: number): void {
-    const n = v + 1;
-    const k = 31 - Math.clz32(n);
-    for (let i = 0; i < k; i++) this.prefix.enc(e, ctx * 32 + i, 1);
-    if (k < 31) this.prefix.enc(e, ctx * 32 + k, 0);
-    for (let i = k - 1; i >= 0; i--) this.suffix.enc(e, (ctx * 32 + k) * 2 + (i === k - 1 ? 0 : 1), (n >>> i) & 1);
-  }
-  dec(d: BinaryDecoder, ctx: number): number {
-    let k = 0;
-    while (k < 31 && this.prefix.dec(d, ctx * 32 + k)) k++;
-    if (k > 30) throw new CorruptDataError('adaptive Exp-Golomb: integer code too long');
-    let n = 1;
-    for (let i = k - 1; i >= 0; i--) n = (n << 1) | this.suffix.dec(d, (ctx * 32 + k) * 2 + (i === k - 1 ? 0 : 1));
-    return n - 1;
-  }
-  encSigned(e: BinaryEncoder, ctx: number, v: number): void {
-    this.enc(e, ctx, v >= 0 ? 2 * v : -2 * v - 1);
-  }
-  decSigned(d: BinaryDecoder, ctx: number): number {
-    const u = this.dec(d, ctx);
-    return u & 1 ? -(u + 1) / 2 : u / 2;
-  }
+/** Exp-Golomb (_adaptive-eg.ts's binarization) over CountingBits. */
+export function countingEG(nctx: number, rate = 5): EG {
+  return new EG(nctx, (n) => new CountingBits(n, rate));
 }

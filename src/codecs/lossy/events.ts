@@ -30,7 +30,7 @@ import type { ChunkSpec } from '../../core/types.js';
 import { type Biquad, butterworthHighpass, detectCrossings, filterChannel, HIGHPASS_HZ, MATCH_TOLERANCE_S, medianAbs } from '../../spikes/detect.js';
 import { BinaryDecoder, BinaryEncoder } from '../entropy/_binary-coder.js';
 import { EG } from '../entropy/_adaptive-eg.js';
-import { CountingEG } from '../entropy/_counting-eg.js';
+import { countingEG } from '../entropy/_counting-eg.js';
 import type { ArrayToBytesCodec, CodecConfig, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
 
@@ -66,7 +66,7 @@ class Models {
   readonly lbShift: IntModel;
   readonly lbRes: IntModel;
   constructor(readonly format: number) {
-    const M = format === 1 ? (k: number) => new EG(k) : (k: number) => new CountingEG(k, 6);
+    const M = format === 1 ? (k: number) => new EG(k) : (k: number) => countingEG(k, 6);
     this.count = M(1);
     this.gap = M(format === 1 ? 2 : 3);
     this.len = M(format === 1 ? 1 : 4);
