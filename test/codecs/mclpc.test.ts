@@ -4,6 +4,8 @@ import '../../src/codecs/builtin.js';
 import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
 import { isNeurozipError } from '../../src/core/errors.js';
 import { designMc, mcPredict, readMcModel, writeMcModel, xcorr, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { run, runInt, RunScratch } from '../../src/codecs/filter/mclpc.js';
+import { allocArray, type DType } from '../../src/core/dtype.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { conformance } from '../kit/conformance.js';
 import { rng } from '../kit/signals.js';
@@ -136,4 +138,44 @@ test('mclpc: the channel order is chosen per chunk (a channel that repeats a LAT
   const a = await size('mclpc+rans');
   const f = await size('mclpc:direction=forward+rans');
   assert.ok(a < f * 0.8, `auto ${a} bytes vs forward ${f}`);
+});
+
+test('mclpc: the int32 path (runInt) gives exactly the general double path (run), encode and decode, any 8/16-bit dtype', () => {
+  const r = rng(31);
+  const n = 700;
+  const c = 5;
+  const cases: [DType, number, boolean][] = [['int16', 16, true], ['uint16', 16, false], ['int8', 8, true], ['uint8', 8, false]];
+  for (const [dtype, bits, signed] of cases) {
+    const lo = signed ? -(2 ** (bits - 1)) : 0;
+    for (let trial = 0; trial < 12; trial++) {
+      const taps = 1 + (trial % 4);
+      // full-range values (the sums overflow int32: only the wrap argument makes runInt exact)
+      const x = allocArray(dtype, n * c);
+      for (let i = 0; i < x.length; i++) x[i] = lo + Math.floor(r() * 2 ** bits);
+      const channels = Array.from({ length: c }, (_, k) => {
+        const order = [0, 1, 3, 8, 13, 32][(trial + k) % 6]!;
+        const K = Math.min(k, (trial + 2 * k) % 4);
+        const refs = Int32Array.from({ length: K }, (_, j) => k - 1 - j);
+        const q = Int32Array.from({ length: order + K * taps }, () => Math.round((r() - 0.5) * 2 ** 14) * (r() < 0.1 ? 0 : 1));
+        return { order, refs, shift: (trial * 3 + k) % 17, q };
+      });
+      const want = allocArray(dtype, n * c);
+      const got = allocArray(dtype, n * c);
+      const sc = new RunScratch();
+      const xt = sc.transposed(x, n, c);
+      for (let k = 0; k < c; k++) {
+        run(channels[k]!, taps, x, want, n, c, k, 1, sc.f64(5, n));
+        runInt(channels[k]!, taps, x, got, n, c, k, 1, sc, bits, signed, trial % 2 ? xt : undefined);
+      }
+      assert.deepEqual(got, want, `${dtype} trial ${trial}: encode`);
+      const back = allocArray(dtype, n * c);
+      const backRef = allocArray(dtype, n * c);
+      for (let k = 0; k < c; k++) {
+        runInt(channels[k]!, taps, back, want, n, c, k, -1, sc, bits, signed);
+        run(channels[k]!, taps, backRef, want, n, c, k, -1, sc.f64(5, n));
+      }
+      assert.deepEqual(back, x, `${dtype} trial ${trial}: decode`);
+      assert.deepEqual(backRef, x, `${dtype} trial ${trial}: decode (general)`);
+    }
+  }
 });

@@ -30,7 +30,7 @@
  */
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError } from '../../core/errors.js';
-import { levinson, quantize, MAX_ORDER as LPC_MAX_ORDER } from './lpc.js';
+import { dotBack, levinson, quantize, MAX_ORDER as LPC_MAX_ORDER } from './lpc.js';
 import { readZigzag, writeZigzag } from './remap.js';
 
 export const MAX_ORDER = LPC_MAX_ORDER;
@@ -234,11 +234,8 @@ function ownResidual(xs: Float64Array, n: number, f: McChannel, out: Float64Arra
   const q = f.q;
   const head = Math.min(p, n);
   for (let i = 0; i < head; i++) out[i] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
-  for (let i = p; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += q[j]! * xs[i - 1 - j]!;
-    out[i] = xs[i]! - Math.floor(s / div);
-  }
+  // integer products below 2^46, at most 32 of them: exact in any order (four partial sums)
+  for (let i = p; i < n; i++) out[i] = xs[i]! - Math.floor(dotBack(q, p, xs, i - 1) / div);
 }
 
 const EMPTY = new Int32Array(0);
@@ -270,25 +267,37 @@ function autoRows(n: number): number {
   return 2 * m >= n ? n : m;
 }
 
-/** Designs the predictor of every channel of an interleaved [n, c] chunk. */
-export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions, scratch = new McScratch()): McModel {
+/**
+ * Designs the predictor of every channel of an interleaved [n, c] chunk. `cols`, when given, is
+ * the same chunk channel-major (channel k's rows at cols[k n ..]): read contiguously instead of
+ * with stride c (a cache miss per value on hundreds of channels).
+ */
+export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions, scratch = new McScratch(), cols?: ArrayLike<number>): McModel {
+  const src: Source = cols ? { v: cols, step: 1, stride: n } : { v: x, step: c, stride: 1 };
   let reverse = o.direction === 'reverse';
   let done: McChannel[] | undefined;
   if (o.direction === 'auto' && c > 1 && o.refs > 0) {
     // both orders on the first rows (estimated bits); the whole chunk in the cheaper one
     const m = autoRows(n);
-    const fwd = designPass(x, m, c, o, scratch, false);
-    const rev = designPass(x, m, c, o, scratch, true);
+    const fwd = designPass(src, m, c, o, scratch, false);
+    const rev = designPass(src, m, c, o, scratch, true);
     reverse = rev.cost < fwd.cost;
     if (m === n) done = reverse ? rev.channels : fwd.channels;
   }
-  const channels = done ?? designPass(x, n, c, o, scratch, reverse).channels;
+  const channels = done ?? designPass(src, n, c, o, scratch, reverse).channels;
   return { taps: o.taps, reverse, order: channelOrder(c, reverse), channels };
 }
 
 /** One design in one channel order; cost = the estimated bits of the chunk under it. */
+/** Where channel k's row i lies: v[k * stride + i * step]. */
+interface Source {
+  v: ArrayLike<number>;
+  step: number;
+  stride: number;
+}
+
 function designPass(
-  x: ArrayLike<number>,
+  src: Source,
   n: number,
   c: number,
   o: McOptions,
@@ -316,7 +325,9 @@ function designPass(
   const err = new Float64Array(maxOrder + 1);
   for (let pos = 0; pos < c; pos++) {
     const k = ord[pos]!;
-    for (let i = 0, t = k; i < n; i++, t += c) xs[i] = x[t]!;
+    const x = src.v;
+    const step = src.step;
+    for (let i = 0, t = k * src.stride; i < n; i++, t += step) xs[i] = x[t]!;
     const ws = wsRing[pos % ring]!;
     const e = eRing[pos % ring]!;
     tukey(xs, n, ws);

@@ -1,4 +1,4 @@
-import { allocArray, isIntegerDType, type TypedArray } from '../../core/dtype.js';
+import { allocArray, isIntegerDType, itemsize, reuseArray, type TypedArray } from '../../core/dtype.js';
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { InvalidConfigError } from '../../core/errors.js';
 import type { ChunkSpec } from '../../core/types.js';
@@ -20,6 +20,8 @@ class MclpcCodec implements ArrayToArrayCodec {
   readonly lossless = true;
   /** designMc's buffers, reused from chunk to chunk (encode is synchronous). */
   private readonly scratch = new McScratch();
+  /** run's columns, reused likewise (decode too: one chunk at a time per instance). */
+  private readonly cols = new RunScratch();
   constructor(readonly o: McOptions) {}
 
   encode(): TypedArray {
@@ -29,15 +31,21 @@ class MclpcCodec implements ArrayToArrayCodec {
     throw new InvalidConfigError('mclpc: needs its side bytes; run it inside a Pipeline (decodeWithSide)');
   }
 
-  encodeWithSide(x: TypedArray, spec: ChunkSpec): { data: TypedArray; side: Uint8Array } {
+  encodeWithSide(x: TypedArray, spec: ChunkSpec, out?: TypedArray): { data: TypedArray; side: Uint8Array } {
     checkDType(spec);
     const [n, c] = dims(spec);
-    const model = designMc(x, n, c, this.o, this.scratch);
+    const xt = c > 1 ? this.cols.transposed(x, n, c) : undefined;
+    const model = designMc(x, n, c, this.o, this.scratch, xt);
     const w = new ByteWriter(8 + c * 48);
     writeMcModel(w, model);
-    const y = allocArray(spec.dtype, x.length);
-    const cols = columns(n, this.o.refs);
-    for (let k = 0; k < c; k++) run(model.channels[k]!, model.taps, x, y, n, c, k, 1, cols);
+    const y = reuseArray(out, spec.dtype, x.length);
+    const fast = itemsize(spec.dtype) <= 2;
+    const signed = spec.dtype.startsWith('int');
+    for (let k = 0; k < c; k++) {
+      const f = model.channels[k]!;
+      if (fast && f.shift <= 16) runInt(f, model.taps, x, y, n, c, k, 1, this.cols, 16, signed, xt);
+      else run(f, model.taps, x, y, n, c, k, 1, this.cols.f64(this.o.refs + 1, n));
+    }
     return { data: y, side: w.finish().slice() };
   }
 
@@ -49,8 +57,13 @@ class MclpcCodec implements ArrayToArrayCodec {
     rd.end();
     const x = out ?? allocArray(spec.dtype, d.length);
     // channel by channel in the model's order: a channel's references are complete in x before it
-    const cols = columns(n, this.o.refs);
-    for (const k of model.order) run(model.channels[k]!, model.taps, x, d, n, c, k, -1, cols);
+    const bits = 8 * itemsize(spec.dtype);
+    const signed = spec.dtype.startsWith('int');
+    for (const k of model.order) {
+      const f = model.channels[k]!;
+      if (bits <= 16 && f.shift <= 16) runInt(f, model.taps, x, d, n, c, k, -1, this.cols, bits, signed);
+      else run(f, model.taps, x, d, n, c, k, -1, this.cols.f64(this.o.refs + 1, n));
+    }
     return x;
   }
 
@@ -61,11 +74,11 @@ class MclpcCodec implements ArrayToArrayCodec {
 }
 
 /**
- * One channel. Encode (dir 1): y = x - P from the values x. Decode (dir -1): x = y + P, written
+ * The general path of one channel (any integer dtype, exact double sums). Encode (dir 1): y = x - P from the values x. Decode (dir -1): x = y + P, written
  * before the next row reads it (the store wraps, as on encode). The channel and its references
  * are copied into contiguous columns first (what mcSum computes on the interleaved array).
  */
-function run(f: McChannel, taps: number, x: TypedArray, y: TypedArray, n: number, c: number, k: number, dir: 1 | -1, cols: Float64Array[]): void {
+export function run(f: McChannel, taps: number, x: TypedArray, y: TypedArray, n: number, c: number, k: number, dir: 1 | -1, cols: Float64Array[]): void {
   if (f.order === 0 && f.refs.length === 0) {
     for (let i = 0, t = k; i < n; i++, t += c) (dir === 1 ? (y[t] = x[t]!) : (x[t] = y[t]!));
     return;
@@ -101,9 +114,116 @@ function run(f: McChannel, taps: number, x: TypedArray, y: TypedArray, n: number
   }
 }
 
-/** Scratch columns: the channel's own values, then one per reference. */
-function columns(n: number, refs: number): Float64Array[] {
-  return Array.from({ length: refs + 1 }, () => new Float64Array(n));
+/** Scratch columns of run / runInt, kept by a codec instance across chunks. */
+export class RunScratch {
+  private f: Float64Array[] = [];
+  private own = new Int32Array(0);
+  private col = new Int32Array(0);
+  private acc = new Int32Array(0);
+  /** `count` double columns of length >= n (run). */
+  f64(count: number, n: number): Float64Array[] {
+    if (this.f.length < count || this.f[0]!.length < n) this.f = Array.from({ length: count }, () => new Float64Array(n));
+    return this.f;
+  }
+  private t = new Int32Array(0);
+  /** x [n, c] interleaved, channel-major (channel k's rows at [k n, (k + 1) n)); blocks of rows stay in cache. */
+  transposed(x: TypedArray, n: number, c: number): Int32Array {
+    if (this.t.length < n * c) this.t = new Int32Array(n * c);
+    const t = this.t;
+    const B = 64;
+    for (let r0 = 0; r0 < n; r0 += B) {
+      const r1 = Math.min(n, r0 + B);
+      for (let k = 0; k < c; k++) for (let i = r0, s = r0 * c + k, d = k * n + r0; i < r1; i++, s += c, d++) t[d] = x[s]!;
+    }
+    return t;
+  }
+  /** The own column, one reference column and the accumulator of runInt, length >= n. */
+  int(n: number): [Int32Array, Int32Array, Int32Array] {
+    if (this.own.length < n) {
+      this.own = new Int32Array(n);
+      this.col = new Int32Array(n);
+      this.acc = new Int32Array(n);
+    }
+    return [this.own, this.col, this.acc];
+  }
+}
+
+/*
+ * The integer path: values of at most 16 bits (the dtype's store) and shift <= 16, what every
+ * int16 / uint16 recording produces. The sum s is taken modulo 2^32 (Math.imul and | 0):
+ * floor(s / 2^shift) modulo 2^16 depends only on s modulo 2^(16 + shift) <= 2^32, and the store
+ * wraps the residual (or the restored value) modulo 2^16 anyway, so the bytes are those of run()
+ * (as lpc.ts's residual8 / restore8 argue). The references' part is summed first, column by
+ * column (simple loops over contiguous Int32Arrays; references are complete before the channel,
+ * on decode too), then the own part row by row, four products per step.
+ */
+
+/**
+ * One channel, as run(); `bits` = the dtype's width (<= 16), `signed` its sign (decode's wrap);
+ * `xt` (encode only) = x channel-major (RunScratch.transposed), read instead of x.
+ */
+export function runInt(f: McChannel, taps: number, x: TypedArray, y: TypedArray, n: number, c: number, k: number, dir: 1 | -1, scratch: RunScratch, bits: number, signed: boolean, xt?: Int32Array): void {
+  const p = f.order;
+  const K = f.refs.length;
+  if (p === 0 && K === 0) {
+    for (let i = 0, t = k; i < n; i++, t += c) (dir === 1 ? (y[t] = x[t]!) : (x[t] = y[t]!));
+    return;
+  }
+  const q = f.q;
+  const sh = f.shift;
+  const [own, col, acc] = scratch.int(n);
+  const start = Math.min(n, mcStart(f, taps));
+  acc.fill(0, 0, n);
+  for (let r = 0, base = p; r < K; r++, base += taps) {
+    if (xt) col.set(xt.subarray(f.refs[r]! * n, f.refs[r]! * n + n));
+    else for (let i = 0, t = f.refs[r]!; i < n; i++, t += c) col[i] = x[t]!;
+    if (taps === 3) {
+      const q0 = q[base]!, q1 = q[base + 1]!, q2 = q[base + 2]!; // prettier-ignore
+      for (let i = start; i < n; i++)
+        acc[i] = (acc[i]! + Math.imul(q0, col[i]!) + ((Math.imul(q1, col[i - 1]!) + Math.imul(q2, col[i - 2]!)) | 0)) | 0;
+      continue;
+    }
+    for (let b = 0; b < taps; b++) {
+      const qb = q[base + b]!;
+      if (qb === 0) continue;
+      for (let i = start, m = start - b; i < n; i++, m++) acc[i] = (acc[i]! + Math.imul(qb, col[m]!)) | 0;
+    }
+  }
+  const p4 = p & ~3;
+  if (dir === 1) {
+    if (xt) own.set(xt.subarray(k * n, k * n + n));
+    else for (let i = 0, t = k; i < n; i++, t += c) own[i] = x[t]! | 0;
+    for (let i = 0, t = k; i < start; i++, t += c) y[t] = own[i]! - (i > 0 ? own[i - 1]! : 0);
+    for (let i = start, t = k + start * c; i < n; i++, t += c) {
+      let s = acc[i]!;
+      let j = 0;
+      let m = i - 1;
+      for (; j < p4; j += 4, m -= 4)
+        s = (s + Math.imul(q[j]!, own[m]!) + Math.imul(q[j + 1]!, own[m - 1]!) + ((Math.imul(q[j + 2]!, own[m - 2]!) + Math.imul(q[j + 3]!, own[m - 3]!)) | 0)) | 0;
+      for (; j < p; j++, m--) s = (s + Math.imul(q[j]!, own[m]!)) | 0;
+      y[t] = own[i]! - (s >> sh);
+    }
+    return;
+  }
+  const ws = 32 - bits;
+  for (let i = 0, t = k; i < start; i++, t += c) {
+    const u = ((y[t]! | 0) + (i > 0 ? own[i - 1]! : 0)) << ws;
+    const v = signed ? u >> ws : u >>> ws;
+    x[t] = v;
+    own[i] = v;
+  }
+  for (let i = start, t = k + start * c; i < n; i++, t += c) {
+    let s = acc[i]!;
+    let j = 0;
+    let m = i - 1;
+    for (; j < p4; j += 4, m -= 4)
+      s = (s + Math.imul(q[j]!, own[m]!) + Math.imul(q[j + 1]!, own[m - 1]!) + ((Math.imul(q[j + 2]!, own[m - 2]!) + Math.imul(q[j + 3]!, own[m - 3]!)) | 0)) | 0;
+    for (; j < p; j++, m--) s = (s + Math.imul(q[j]!, own[m]!)) | 0;
+    const u = (((y[t]! | 0) + (s >> sh)) | 0) << ws;
+    const v = signed ? u >> ws : u >>> ws;
+    x[t] = v;
+    own[i] = v;
+  }
 }
 
 function checkDType(spec: ChunkSpec): void {
