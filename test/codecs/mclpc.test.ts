@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
 import { isNeurozipError } from '../../src/core/errors.js';
-import { designMc, mcPredict, readMcModel, writeMcModel, xcorr, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { designMc, mcPredict, readMcModel, writeMcModel, xcorr, xcorrRef, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
 import { run, runInt, RunScratch } from '../../src/codecs/filter/mclpc.js';
 import { allocArray, type DType } from '../../src/core/dtype.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
@@ -176,6 +176,22 @@ test('mclpc: the int32 path (runInt) gives exactly the general double path (run)
       }
       assert.deepEqual(back, x, `${dtype} trial ${trial}: decode`);
       assert.deepEqual(backRef, x, `${dtype} trial ${trial}: decode (general)`);
+    }
+  }
+});
+
+test('mclpc design: xcorr (registers sliding over v) gives bit-identical sums to its plain form xcorrRef', () => {
+  const r = rng(41);
+  for (const n of [0, 1, 2, 3, 5, 6, 7, 8, 11, 40, 1000]) {
+    // non-integer values (as the Tukey-windowed signals): any change of summation order shows
+    const u = Float64Array.from({ length: n }, () => (r() - 0.5) * 1e4 * Math.PI);
+    const v = Float64Array.from({ length: n }, () => (r() - 0.5) * 1e3 / 7);
+    for (const [lo, hi] of [[0, 0], [0, 2], [0, 3], [0, 32], [-32, 2], [-2, 2], [-7, 9], [3, 11], [-12, -1]] as const) {
+      const got = new Float64Array(hi - lo + 1);
+      const want = new Float64Array(hi - lo + 1);
+      xcorr(u, v, n, lo, hi, got);
+      xcorrRef(u, v, n, lo, hi, want);
+      for (let d = 0; d < got.length; d++) assert.ok(Object.is(got[d], want[d]), `n ${n} lags ${lo}..${hi}: lag ${lo + d} ${got[d]} vs ${want[d]}`);
     }
   }
 });

@@ -121,8 +121,91 @@ function tukey(x: Float64Array, n: number, out: Float64Array): void {
   }
 }
 
-/** C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
+/**
+ * C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo].
+ * Lags in blocks of four: each block's sums add the rows where all four lags exist (its main
+ * rows, ascending), then the others (edge rows, each product checked); see xcorrRef, the plain
+ * form. This one computes the same sums in the same order (bit-identical: the design and so the
+ * bytes must not move), ~1.2x faster: v's values stay in registers as the rows advance (v[j-1] of
+ * row i is v[j] of row i-1), one load of v a row instead of four. (Two blocks a pass, eight sums a
+ * row, measured slower: too many live values.)
+ */
 export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
+  let d = lo;
+  for (; d + 1 <= hi; d += 4) block4(u, v, n, d, lo, hi, out);
+  for (; d <= hi; d++) {
+    let s = 0;
+    const a = Math.max(0, d);
+    const b = Math.min(n, n + d);
+    for (let i = a; i < b; i++) s += u[i]! * v[i - d]!;
+    out[d - lo] = s;
+  }
+}
+
+/** A block's rows: all of them [i0, i1); main rows [a, b) (all four lags exist). */
+function rowsOf(n: number, d: number): [number, number, number, number] {
+  const i0 = Math.max(0, d);
+  const i1 = Math.min(n, n + d + 3);
+  const a = Math.min(Math.max(i0, d + 3), Math.max(i0, i1));
+  const b = Math.max(a, Math.min(i1, n + d));
+  return [i0, i1, a, b];
+}
+
+/** Edge rows of the block at d (rows [i0, i1) outside [a, b)), added to acc[0..3]. */
+function edges4(u: Float64Array, v: Float64Array, n: number, d: number, i0: number, i1: number, a: number, b: number, acc: Float64Array): void {
+  let s0 = acc[0]!, s1 = acc[1]!, s2 = acc[2]!, s3 = acc[3]!; // prettier-ignore
+  for (let i = i0; i < i1; i++) {
+    if (i === a) i = b;
+    if (i >= i1) break;
+    const x = u[i]!;
+    const j = i - d;
+    if (j >= 0 && j < n) s0 += x * v[j]!;
+    if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
+    if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
+    if (j >= 3 && j - 3 < n) s3 += x * v[j - 3]!;
+  }
+  acc[0] = s0;
+  acc[1] = s1;
+  acc[2] = s2;
+  acc[3] = s3;
+}
+
+const ACC = new Float64Array(4);
+
+/** Stores a block's sums (lags d..d+3, those <= hi). */
+function store4(acc: Float64Array, d: number, lo: number, hi: number, out: Float64Array): void {
+  for (let t = 0; t < 4 && d + t <= hi; t++) out[d + t - lo] = acc[t]!;
+}
+
+/** One block of four lags (d + 1 <= hi). */
+function block4(u: Float64Array, v: Float64Array, n: number, d: number, lo: number, hi: number, out: Float64Array): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+  const [i0, i1, a, b] = rowsOf(n, d);
+  if (a < b) {
+    // a >= d + 3: the three lagged values exist
+    let v1 = v[a - d - 1]!, v2 = v[a - d - 2]!, v3 = v[a - d - 3]!; // prettier-ignore
+    for (let i = a, j = a - d; i < b; i++, j++) {
+      const x = u[i]!;
+      const v0 = v[j]!;
+      s0 += x * v0;
+      s1 += x * v1;
+      s2 += x * v2;
+      s3 += x * v3;
+      v3 = v2;
+      v2 = v1;
+      v1 = v0;
+    }
+  }
+  ACC[0] = s0;
+  ACC[1] = s1;
+  ACC[2] = s2;
+  ACC[3] = s3;
+  edges4(u, v, n, d, i0, i1, a, b, ACC);
+  store4(ACC, d, lo, hi, out);
+}
+
+/** The plain form of xcorr (kept as its reference in the tests): C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
+export function xcorrRef(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
   let d = lo;
   // up to four lags per pass over u (one load of u[i] for four products; a block of two or three
   // lags computes four and keeps what it needs); rows where some of the four lags fall outside the
@@ -167,7 +250,6 @@ export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, h
     out[d - lo] = s;
   }
 }
-
 /**
  * Cholesky factor of A (stride m, SPD) in place (lower triangle), rows [from, to) given rows < from
  * already factored, so a system can grow block by block; false when not positive definite.
