@@ -132,7 +132,13 @@ function tukey(x: Float64Array, n: number, out: Float64Array): void {
  */
 export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
   let d = lo;
-  for (; d + 1 <= hi; d += 4) block4(u, v, n, d, lo, hi, out);
+  for (; d + 1 <= hi; d += 4) {
+    // the last block: with three lags it skips the fourth, unused; with the lone lag after it
+    // (a pass of its own in xcorrRef), that lag rides along (block5)
+    if (hi - d === 2) block3(u, v, n, d, lo, out);
+    else if (hi - d === 4 && block5(u, v, n, d, lo, out)) return;
+    else block4(u, v, n, d, lo, hi, out);
+  }
   for (; d <= hi; d++) {
     let s = 0;
     const a = Math.max(0, d);
@@ -202,6 +208,81 @@ function block4(u: Float64Array, v: Float64Array, n: number, d: number, lo: numb
   ACC[3] = s3;
   edges4(u, v, n, d, i0, i1, a, b, ACC);
   store4(ACC, d, lo, hi, out);
+}
+
+/** block4 for exactly three lags d..d+2 (same rows, same order; the fourth sum is not needed). */
+function block3(u: Float64Array, v: Float64Array, n: number, d: number, lo: number, out: Float64Array): void {
+  let s0 = 0, s1 = 0, s2 = 0; // prettier-ignore
+  const [i0, i1, a, b] = rowsOf(n, d);
+  if (a < b) {
+    let v1 = v[a - d - 1]!, v2 = v[a - d - 2]!; // prettier-ignore
+    for (let i = a, j = a - d; i < b; i++, j++) {
+      const x = u[i]!;
+      const v0 = v[j]!;
+      s0 += x * v0;
+      s1 += x * v1;
+      s2 += x * v2;
+      v2 = v1;
+      v1 = v0;
+    }
+  }
+  for (let i = i0; i < i1; i++) {
+    if (i === a) i = b;
+    if (i >= i1) break;
+    const x = u[i]!;
+    const j = i - d;
+    if (j >= 0 && j < n) s0 += x * v[j]!;
+    if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
+    if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
+  }
+  out[d - lo] = s0;
+  out[d + 1 - lo] = s1;
+  out[d + 2 - lo] = s2;
+}
+
+/**
+ * block4 at d plus the lone last lag L = d + 4, whose rows [tA, tB) (all where it exists, summed
+ * in ascending order as xcorrRef's tail pass does) overlap the block's main rows [a, b): rows
+ * [a, tA) the block alone, [tA, b) both (five sums a row), [b, tB) the lag alone. False (nothing
+ * done) when the rows do not nest that way (short signals).
+ */
+function block5(u: Float64Array, v: Float64Array, n: number, d: number, lo: number, out: Float64Array): boolean {
+  const [i0, i1, a, b] = rowsOf(n, d);
+  const L = d + 4;
+  const tA = Math.max(0, L);
+  const tB = Math.min(n, n + L);
+  if (!(a < b && a <= tA && tA <= b && b <= tB && tA >= L)) return false;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0; // prettier-ignore
+  for (let i = a, j = a - d; i < tA; i++, j++) {
+    const x = u[i]!;
+    s0 += x * v[j]!;
+    s1 += x * v[j - 1]!;
+    s2 += x * v[j - 2]!;
+    s3 += x * v[j - 3]!;
+  }
+  if (tA < b) {
+    const j0 = tA - d; // >= 4
+    let v1 = v[j0 - 1]!, v2 = v[j0 - 2]!, v3 = v[j0 - 3]!, v4 = v[j0 - 4]!; // prettier-ignore
+    for (let i = tA, j = j0; i < b; i++, j++) {
+      const x = u[i]!;
+      const v0 = v[j]!;
+      s0 += x * v0;
+      s1 += x * v1;
+      s2 += x * v2;
+      s3 += x * v3;
+      s4 += x * v4;
+      v4 = v3; v3 = v2; v2 = v1; v1 = v0; // prettier-ignore
+    }
+  }
+  for (let i = Math.max(b, tA); i < tB; i++) s4 += u[i]! * v[i - L]!;
+  ACC[0] = s0;
+  ACC[1] = s1;
+  ACC[2] = s2;
+  ACC[3] = s3;
+  edges4(u, v, n, d, i0, i1, a, b, ACC);
+  store4(ACC, d, lo, L, out);
+  out[L - lo] = s4;
+  return true;
 }
 
 /** The plain form of xcorr (kept as its reference in the tests): C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
