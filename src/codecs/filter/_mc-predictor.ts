@@ -30,7 +30,7 @@
  */
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError } from '../../core/errors.js';
-import { dotBack, levinson, quantize, MAX_ORDER as LPC_MAX_ORDER } from './lpc.js';
+import { levinson, quantize, MAX_ORDER as LPC_MAX_ORDER } from './lpc.js';
 import { readZigzag, writeZigzag } from './remap.js';
 
 export const MAX_ORDER = LPC_MAX_ORDER;
@@ -397,8 +397,22 @@ function ownResidual(xs: Float64Array, n: number, f: McChannel, out: Float64Arra
   const q = f.q;
   const head = Math.min(p, n);
   for (let i = 0; i < head; i++) out[i] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
-  // integer products below 2^46, at most 32 of them: exact in any order (four partial sums)
-  for (let i = p; i < n; i++) out[i] = xs[i]! - Math.floor(dotBack(q, p, xs, i - 1) / div);
+  // integer products below 2^46, at most 32 of them: every partial sum is exact, in any order.
+  // Column by column, four lags a pass, the lagged values kept in registers as i advances.
+  out.fill(0, p, n);
+  for (let g = 0; g < p; g += 4) {
+    const q0 = q[g]!, q1 = g + 1 < p ? q[g + 1]! : 0, q2 = g + 2 < p ? q[g + 2]! : 0, q3 = g + 3 < p ? q[g + 3]! : 0; // prettier-ignore
+    const m0 = p - 1 - g; // >= 0
+    let r1 = m0 >= 1 ? xs[m0 - 1]! : 0, r2 = m0 >= 2 ? xs[m0 - 2]! : 0, r3 = m0 >= 3 ? xs[m0 - 3]! : 0; // prettier-ignore
+    for (let i = p, m = m0; i < n; i++, m++) {
+      const v0 = xs[m]!;
+      out[i] = out[i]! + (q0 * v0 + q1 * r1 + (q2 * r2 + q3 * r3));
+      r3 = r2;
+      r2 = r1;
+      r1 = v0;
+    }
+  }
+  for (let i = p; i < n; i++) out[i] = xs[i]! - Math.floor(out[i]! / div);
 }
 
 const EMPTY = new Int32Array(0);

@@ -159,6 +159,24 @@ export class RunScratch {
  */
 
 /**
+ * acc[i] += sum of q[j] own[i-1-j] for j in [g, min(g + 4, p)), rows [start, n) (start >= p), modulo
+ * 2^32. The four lagged values stay in registers as i advances (one load a row); a lag beyond p
+ * has coefficient 0 and reads 0 where it would fall before row 0.
+ */
+function addLags4(acc: Int32Array, own: Int32Array, q: Int32Array, g: number, p: number, start: number, n: number): void {
+  const q0 = q[g]!, q1 = g + 1 < p ? q[g + 1]! : 0, q2 = g + 2 < p ? q[g + 2]! : 0, q3 = g + 3 < p ? q[g + 3]! : 0; // prettier-ignore
+  const m0 = start - 1 - g;
+  let r1 = m0 >= 1 ? own[m0 - 1]! : 0, r2 = m0 >= 2 ? own[m0 - 2]! : 0, r3 = m0 >= 3 ? own[m0 - 3]! : 0; // prettier-ignore
+  for (let i = start, m = m0; i < n; i++, m++) {
+    const v0 = own[m]!;
+    acc[i] = (acc[i]! + Math.imul(q0, v0) + Math.imul(q1, r1) + ((Math.imul(q2, r2) + Math.imul(q3, r3)) | 0)) | 0;
+    r3 = r2;
+    r2 = r1;
+    r1 = v0;
+  }
+}
+
+/**
  * One channel, as run(); `bits` = the dtype's width (<= 16), `signed` its sign (decode's wrap);
  * `xt` (encode only) = x channel-major (RunScratch.transposed), read instead of x.
  */
@@ -194,15 +212,9 @@ export function runInt(f: McChannel, taps: number, x: TypedArray, y: TypedArray,
     if (xt) own.set(xt.subarray(k * n, k * n + n));
     else for (let i = 0, t = k; i < n; i++, t += c) own[i] = x[t]! | 0;
     for (let i = 0, t = k; i < start; i++, t += c) y[t] = own[i]! - (i > 0 ? own[i - 1]! : 0);
-    for (let i = start, t = k + start * c; i < n; i++, t += c) {
-      let s = acc[i]!;
-      let j = 0;
-      let m = i - 1;
-      for (; j < p4; j += 4, m -= 4)
-        s = (s + Math.imul(q[j]!, own[m]!) + Math.imul(q[j + 1]!, own[m - 1]!) + ((Math.imul(q[j + 2]!, own[m - 2]!) + Math.imul(q[j + 3]!, own[m - 3]!)) | 0)) | 0;
-      for (; j < p; j++, m--) s = (s + Math.imul(q[j]!, own[m]!)) | 0;
-      y[t] = own[i]! - (s >> sh);
-    }
+    // the own part column by column too (all values known on encode), four lags a pass
+    for (let g = 0; g < p; g += 4) addLags4(acc, own, q, g, p, start, n);
+    for (let i = start, t = k + start * c; i < n; i++, t += c) y[t] = own[i]! - (acc[i]! >> sh);
     return;
   }
   const ws = 32 - bits;
