@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
 import { isNeurozipError } from '../../src/core/errors.js';
-import { designMc, mcPredict, readMcModel, writeMcModel, xcorr, xcorrRef, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
-import { run, runInt, RunScratch } from '../../src/codecs/filter/mclpc.js';
+import { channelOrder, designMc, mcPredict, readMcModel, writeMcModel, xcorr, xcorrRef, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { filterInt, run, RunScratch } from '../../src/codecs/filter/mclpc.js';
 import { allocArray, type DType } from '../../src/core/dtype.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { conformance } from '../kit/conformance.js';
@@ -140,7 +140,7 @@ test('mclpc: the channel order is chosen per chunk (a channel that repeats a LAT
   assert.ok(a < f * 0.8, `auto ${a} bytes vs forward ${f}`);
 });
 
-test('mclpc: the int32 path (runInt) gives exactly the general double path (run), encode and decode, any 8/16-bit dtype', () => {
+test('mclpc: the int32 path (filterInt) gives exactly the general double path (run), encode and decode, any 8/16-bit dtype', () => {
   const r = rng(31);
   const n = 700;
   const c = 5;
@@ -149,31 +149,30 @@ test('mclpc: the int32 path (runInt) gives exactly the general double path (run)
     const lo = signed ? -(2 ** (bits - 1)) : 0;
     for (let trial = 0; trial < 12; trial++) {
       const taps = 1 + (trial % 4);
-      // full-range values (the sums overflow int32: only the wrap argument makes runInt exact)
+      const reverse = trial % 3 === 1;
+      const order = channelOrder(c, reverse);
+      // full-range values (the sums overflow int32: only the wrap argument makes filterInt exact)
       const x = allocArray(dtype, n * c);
       for (let i = 0; i < x.length; i++) x[i] = lo + Math.floor(r() * 2 ** bits);
       const channels = Array.from({ length: c }, (_, k) => {
-        const order = [0, 1, 3, 8, 13, 32][(trial + k) % 6]!;
-        const K = Math.min(k, (trial + 2 * k) % 4);
-        const refs = Int32Array.from({ length: K }, (_, j) => k - 1 - j);
-        const q = Int32Array.from({ length: order + K * taps }, () => Math.round((r() - 0.5) * 2 ** 14) * (r() < 0.1 ? 0 : 1));
-        return { order, refs, shift: (trial * 3 + k) % 17, q };
+        const pos = reverse ? c - 1 - k : k;
+        const p = [0, 1, 3, 8, 13, 32, 9][(trial + k) % 7]!;
+        const K = Math.min(pos, (trial + 2 * k) % 4);
+        const refs = Int32Array.from({ length: K }, (_, j) => order[pos - 1 - j]!);
+        const q = Int32Array.from({ length: p + K * taps }, () => Math.round((r() - 0.5) * 2 ** 14) * (r() < 0.1 ? 0 : 1));
+        return { order: p, refs, shift: (trial * 3 + k) % 17, q };
       });
+      const model = { taps, reverse, order, channels };
       const want = allocArray(dtype, n * c);
       const got = allocArray(dtype, n * c);
       const sc = new RunScratch();
-      const xt = sc.transposed(x, n, c);
-      for (let k = 0; k < c; k++) {
-        run(channels[k]!, taps, x, want, n, c, k, 1, sc.f64(5, n));
-        runInt(channels[k]!, taps, x, got, n, c, k, 1, sc, bits, signed, trial % 2 ? xt : undefined);
-      }
+      for (let k = 0; k < c; k++) run(channels[k]!, taps, x, want, n, c, k, 1, sc.f64(5, n));
+      filterInt(model, x, got, n, c, 1, sc, bits, signed, trial % 2 ? sc.transposed(x, n, c) : undefined);
       assert.deepEqual(got, want, `${dtype} trial ${trial}: encode`);
       const back = allocArray(dtype, n * c);
       const backRef = allocArray(dtype, n * c);
-      for (let k = 0; k < c; k++) {
-        runInt(channels[k]!, taps, back, want, n, c, k, -1, sc, bits, signed);
-        run(channels[k]!, taps, backRef, want, n, c, k, -1, sc.f64(5, n));
-      }
+      filterInt(model, back, want, n, c, -1, sc, bits, signed);
+      for (const k of order) run(channels[k]!, taps, backRef, want, n, c, k, -1, sc.f64(5, n));
       assert.deepEqual(back, x, `${dtype} trial ${trial}: decode`);
       assert.deepEqual(backRef, x, `${dtype} trial ${trial}: decode (general)`);
     }
