@@ -106,6 +106,16 @@ export function run(f: McChannel, taps: number, x: TypedArray, y: TypedArray, n:
   }
 }
 
+/**
+ * buf when it is of like's type and holds size values, else a new one. The channel-major copies
+ * are of the chunk's own dtype (values and wrapped residuals fit it), half the memory of Int32.
+ */
+function sized(buf: TypedArray, like: TypedArray, size: number): TypedArray {
+  if (buf.constructor === like.constructor && buf.length >= size) return buf;
+  const ctor = like.constructor as new (n: number) => TypedArray;
+  return new ctor(size);
+}
+
 /** Scratch columns of run / filterInt, kept by a codec instance across chunks. */
 export class RunScratch {
   private f: Float64Array[] = [];
@@ -114,10 +124,10 @@ export class RunScratch {
     if (this.f.length < count || this.f[0]!.length < n) this.f = Array.from({ length: count }, () => new Float64Array(n));
     return this.f;
   }
-  private t = new Int32Array(0);
+  private t: TypedArray = new Int32Array(0);
   /** x [n, c] interleaved, channel-major (channel k's rows at [k n, (k + 1) n)); blocks of rows stay in cache. */
-  transposed(x: TypedArray, n: number, c: number): Int32Array {
-    if (this.t.length < n * c) this.t = new Int32Array(n * c);
+  transposed(x: TypedArray, n: number, c: number): TypedArray {
+    this.t = sized(this.t, x, n * c);
     const t = this.t;
     const B = 64;
     for (let r0 = 0; r0 < n; r0 += B) {
@@ -126,11 +136,11 @@ export class RunScratch {
     }
     return t;
   }
-  private o = new Int32Array(0);
+  private o: TypedArray = new Int32Array(0);
   private a = new Int32Array(0);
-  /** A second channel-major buffer (filterInt). */
-  other(size: number): Int32Array {
-    if (this.o.length < size) this.o = new Int32Array(size);
+  /** A second channel-major buffer (filterInt), of like's type. */
+  other(like: TypedArray, size: number): TypedArray {
+    this.o = sized(this.o, like, size);
     return this.o;
   }
   /** runCols's accumulator. */
@@ -146,7 +156,7 @@ export class RunScratch {
  * floor(s / 2^shift) modulo 2^16 depends only on s modulo 2^(16 + shift) <= 2^32, and the store
  * wraps the residual (or the restored value) modulo 2^16 anyway, so the bytes are those of run()
  * (as lpc.ts's residual8 / restore8 argue; bits 8 likewise). The chunk is transposed to
- * channel-major Int32 columns once; per channel the references' part is summed first, column by
+ * channel-major columns (of the chunk's dtype) once; per channel the references' part is summed first, column by
  * column (simple loops; references are complete before the channel, on decode too), then the own
  * part: on encode column by column as well, on decode row by row (lags 0..7 in locals).
  */
@@ -156,7 +166,7 @@ export class RunScratch {
  * 2^32. The four lagged values stay in registers as i advances (one load a row); a lag beyond p
  * has coefficient 0 and reads 0 where it would fall before row 0.
  */
-function addLags4(acc: Int32Array, own: Int32Array, q: Int32Array, g: number, p: number, start: number, n: number): void {
+function addLags4(acc: Int32Array, own: TypedArray, q: Int32Array, g: number, p: number, start: number, n: number): void {
   const q0 = q[g]!, q1 = g + 1 < p ? q[g + 1]! : 0, q2 = g + 2 < p ? q[g + 2]! : 0, q3 = g + 3 < p ? q[g + 3]! : 0; // prettier-ignore
   const m0 = start - 1 - g;
   let r1 = m0 >= 1 ? own[m0 - 1]! : 0, r2 = m0 >= 2 ? own[m0 - 2]! : 0, r3 = m0 >= 3 ? own[m0 - 3]! : 0; // prettier-ignore
@@ -174,7 +184,7 @@ function addLags4(acc: Int32Array, own: Int32Array, q: Int32Array, g: number, p:
  * residuals. Encode (dir 1): R = V - P. Decode (dir -1): V = R + P wrapped to the dtype's `bits`
  * (`signed` or not) as its store would, references complete in V before (the model's order).
  */
-function runCols(f: McChannel, taps: number, V: Int32Array, R: Int32Array, n: number, k: number, dir: 1 | -1, acc: Int32Array, bits: number, signed: boolean): void {
+function runCols(f: McChannel, taps: number, V: TypedArray, R: TypedArray, n: number, k: number, dir: 1 | -1, acc: Int32Array, bits: number, signed: boolean): void {
   const p = f.order;
   const K = f.refs.length;
   const own = V.subarray(k * n, k * n + n);
@@ -247,23 +257,23 @@ function runCols(f: McChannel, taps: number, V: Int32Array, R: Int32Array, n: nu
  * channel-major copies (contiguous columns; one cache-friendly transpose in and one out instead
  * of a strided pass per channel and reference); `xt` = x channel-major when the caller has it.
  */
-export function filterInt(model: McModel, x: TypedArray, y: TypedArray, n: number, c: number, dir: 1 | -1, scratch: RunScratch, bits: number, signed: boolean, xt?: Int32Array): void {
+export function filterInt(model: McModel, x: TypedArray, y: TypedArray, n: number, c: number, dir: 1 | -1, scratch: RunScratch, bits: number, signed: boolean, xt?: TypedArray): void {
   const acc = scratch.acc(n);
   if (dir === 1) {
     const V = xt ?? scratch.transposed(x, n, c);
-    const R = scratch.other(n * c);
+    const R = scratch.other(y, n * c);
     for (let k = 0; k < c; k++) runCols(model.channels[k]!, model.taps, V, R, n, k, 1, acc, bits, signed);
     untranspose(R, y, n, c);
   } else {
     const R = scratch.transposed(y, n, c);
-    const V = scratch.other(n * c);
+    const V = scratch.other(x, n * c);
     for (const k of model.order) runCols(model.channels[k]!, model.taps, V, R, n, k, -1, acc, bits, signed);
     untranspose(V, x, n, c);
   }
 }
 
 /** out[i c + k] = t[k n + i] (the store wraps), blocks of rows as RunScratch.transposed. */
-function untranspose(t: Int32Array, out: TypedArray, n: number, c: number): void {
+function untranspose(t: TypedArray, out: TypedArray, n: number, c: number): void {
   const B = 64;
   for (let r0 = 0; r0 < n; r0 += B) {
     const r1 = Math.min(n, r0 + B);
