@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
 import { isNeurozipError } from '../../src/core/errors.js';
-import { designMc, mcPredict, readMcModel, writeMcModel, xcorr, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { channelOrder, designMc, mcPredict, readMcModel, writeMcModel, xcorr, xcorrRef, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { filterInt, run, RunScratch } from '../../src/codecs/filter/mclpc.js';
+import { allocArray, type DType } from '../../src/core/dtype.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { conformance } from '../kit/conformance.js';
 import { rng } from '../kit/signals.js';
@@ -136,4 +138,59 @@ test('mclpc: the channel order is chosen per chunk (a channel that repeats a LAT
   const a = await size('mclpc+rans');
   const f = await size('mclpc:direction=forward+rans');
   assert.ok(a < f * 0.8, `auto ${a} bytes vs forward ${f}`);
+});
+
+test('mclpc: the int32 path (filterInt) gives exactly the general double path (run), encode and decode, any 8/16-bit dtype', () => {
+  const r = rng(31);
+  const n = 700;
+  const c = 5;
+  const cases: [DType, number, boolean][] = [['int16', 16, true], ['uint16', 16, false], ['int8', 8, true], ['uint8', 8, false]];
+  for (const [dtype, bits, signed] of cases) {
+    const lo = signed ? -(2 ** (bits - 1)) : 0;
+    for (let trial = 0; trial < 12; trial++) {
+      const taps = 1 + (trial % 4);
+      const reverse = trial % 3 === 1;
+      const order = channelOrder(c, reverse);
+      // full-range values (the sums overflow int32: only the wrap argument makes filterInt exact)
+      const x = allocArray(dtype, n * c);
+      for (let i = 0; i < x.length; i++) x[i] = lo + Math.floor(r() * 2 ** bits);
+      const channels = Array.from({ length: c }, (_, k) => {
+        const pos = reverse ? c - 1 - k : k;
+        const p = [0, 1, 3, 8, 13, 32, 9][(trial + k) % 7]!;
+        const K = Math.min(pos, (trial + 2 * k) % 4);
+        const refs = Int32Array.from({ length: K }, (_, j) => order[pos - 1 - j]!);
+        const q = Int32Array.from({ length: p + K * taps }, () => Math.round((r() - 0.5) * 2 ** 14) * (r() < 0.1 ? 0 : 1));
+        return { order: p, refs, shift: (trial * 3 + k) % 17, q };
+      });
+      const model = { taps, reverse, order, channels };
+      const want = allocArray(dtype, n * c);
+      const got = allocArray(dtype, n * c);
+      const sc = new RunScratch();
+      for (let k = 0; k < c; k++) run(channels[k]!, taps, x, want, n, c, k, 1, sc.f64(5, n));
+      filterInt(model, x, got, n, c, 1, sc, bits, signed, trial % 2 ? sc.transposed(x, n, c) : undefined);
+      assert.deepEqual(got, want, `${dtype} trial ${trial}: encode`);
+      const back = allocArray(dtype, n * c);
+      const backRef = allocArray(dtype, n * c);
+      filterInt(model, back, want, n, c, -1, sc, bits, signed);
+      for (const k of order) run(channels[k]!, taps, backRef, want, n, c, k, -1, sc.f64(5, n));
+      assert.deepEqual(back, x, `${dtype} trial ${trial}: decode`);
+      assert.deepEqual(backRef, x, `${dtype} trial ${trial}: decode (general)`);
+    }
+  }
+});
+
+test('mclpc design: xcorr (registers sliding over v) gives bit-identical sums to its plain form xcorrRef', () => {
+  const r = rng(41);
+  for (const n of [0, 1, 2, 3, 5, 6, 7, 8, 11, 40, 1000]) {
+    // non-integer values (as the Tukey-windowed signals): any change of summation order shows
+    const u = Float64Array.from({ length: n }, () => (r() - 0.5) * 1e4 * Math.PI);
+    const v = Float64Array.from({ length: n }, () => (r() - 0.5) * 1e3 / 7);
+    for (const [lo, hi] of [[0, 0], [0, 2], [0, 3], [0, 32], [-32, 2], [-2, 2], [-7, 9], [3, 11], [-12, -1]] as const) {
+      const got = new Float64Array(hi - lo + 1);
+      const want = new Float64Array(hi - lo + 1);
+      xcorr(u, v, n, lo, hi, got);
+      xcorrRef(u, v, n, lo, hi, want);
+      for (let d = 0; d < got.length; d++) assert.ok(Object.is(got[d], want[d]), `n ${n} lags ${lo}..${hi}: lag ${lo + d} ${got[d]} vs ${want[d]}`);
+    }
+  }
 });

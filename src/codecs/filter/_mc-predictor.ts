@@ -121,8 +121,172 @@ function tukey(x: Float64Array, n: number, out: Float64Array): void {
   }
 }
 
-/** C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
+/**
+ * C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo].
+ * Lags in blocks of four: each block's sums add the rows where all four lags exist (its main
+ * rows, ascending), then the others (edge rows, each product checked); see xcorrRef, the plain
+ * form. This one computes the same sums in the same order (bit-identical: the design and so the
+ * bytes must not move), ~1.2x faster: v's values stay in registers as the rows advance (v[j-1] of
+ * row i is v[j] of row i-1), one load of v a row instead of four. (Two blocks a pass, eight sums a
+ * row, measured slower: too many live values.)
+ */
 export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
+  let d = lo;
+  for (; d + 1 <= hi; d += 4) {
+    // the last block: with three lags it skips the fourth, unused; with the lone lag after it
+    // (a pass of its own in xcorrRef), that lag rides along (block5)
+    if (hi - d === 2) block3(u, v, n, d, lo, out);
+    else if (hi - d === 4 && block5(u, v, n, d, lo, out)) return;
+    else block4(u, v, n, d, lo, hi, out);
+  }
+  for (; d <= hi; d++) {
+    let s = 0;
+    const a = Math.max(0, d);
+    const b = Math.min(n, n + d);
+    for (let i = a; i < b; i++) s += u[i]! * v[i - d]!;
+    out[d - lo] = s;
+  }
+}
+
+/** A block's rows: all of them [i0, i1); main rows [a, b) (all four lags exist). */
+function rowsOf(n: number, d: number): [number, number, number, number] {
+  const i0 = Math.max(0, d);
+  const i1 = Math.min(n, n + d + 3);
+  const a = Math.min(Math.max(i0, d + 3), Math.max(i0, i1));
+  const b = Math.max(a, Math.min(i1, n + d));
+  return [i0, i1, a, b];
+}
+
+/** Edge rows of the block at d (rows [i0, i1) outside [a, b)), added to acc[0..3]. */
+function edges4(u: Float64Array, v: Float64Array, n: number, d: number, i0: number, i1: number, a: number, b: number, acc: Float64Array): void {
+  let s0 = acc[0]!, s1 = acc[1]!, s2 = acc[2]!, s3 = acc[3]!; // prettier-ignore
+  for (let i = i0; i < i1; i++) {
+    if (i === a) i = b;
+    if (i >= i1) break;
+    const x = u[i]!;
+    const j = i - d;
+    if (j >= 0 && j < n) s0 += x * v[j]!;
+    if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
+    if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
+    if (j >= 3 && j - 3 < n) s3 += x * v[j - 3]!;
+  }
+  acc[0] = s0;
+  acc[1] = s1;
+  acc[2] = s2;
+  acc[3] = s3;
+}
+
+const ACC = new Float64Array(4);
+
+/** Stores a block's sums (lags d..d+3, those <= hi). */
+function store4(acc: Float64Array, d: number, lo: number, hi: number, out: Float64Array): void {
+  for (let t = 0; t < 4 && d + t <= hi; t++) out[d + t - lo] = acc[t]!;
+}
+
+/** One block of four lags (d + 1 <= hi). */
+function block4(u: Float64Array, v: Float64Array, n: number, d: number, lo: number, hi: number, out: Float64Array): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+  const [i0, i1, a, b] = rowsOf(n, d);
+  if (a < b) {
+    // a >= d + 3: the three lagged values exist
+    let v1 = v[a - d - 1]!, v2 = v[a - d - 2]!, v3 = v[a - d - 3]!; // prettier-ignore
+    for (let i = a, j = a - d; i < b; i++, j++) {
+      const x = u[i]!;
+      const v0 = v[j]!;
+      s0 += x * v0;
+      s1 += x * v1;
+      s2 += x * v2;
+      s3 += x * v3;
+      v3 = v2;
+      v2 = v1;
+      v1 = v0;
+    }
+  }
+  ACC[0] = s0;
+  ACC[1] = s1;
+  ACC[2] = s2;
+  ACC[3] = s3;
+  edges4(u, v, n, d, i0, i1, a, b, ACC);
+  store4(ACC, d, lo, hi, out);
+}
+
+/** block4 for exactly three lags d..d+2 (same rows, same order; the fourth sum is not needed). */
+function block3(u: Float64Array, v: Float64Array, n: number, d: number, lo: number, out: Float64Array): void {
+  let s0 = 0, s1 = 0, s2 = 0; // prettier-ignore
+  const [i0, i1, a, b] = rowsOf(n, d);
+  if (a < b) {
+    let v1 = v[a - d - 1]!, v2 = v[a - d - 2]!; // prettier-ignore
+    for (let i = a, j = a - d; i < b; i++, j++) {
+      const x = u[i]!;
+      const v0 = v[j]!;
+      s0 += x * v0;
+      s1 += x * v1;
+      s2 += x * v2;
+      v2 = v1;
+      v1 = v0;
+    }
+  }
+  for (let i = i0; i < i1; i++) {
+    if (i === a) i = b;
+    if (i >= i1) break;
+    const x = u[i]!;
+    const j = i - d;
+    if (j >= 0 && j < n) s0 += x * v[j]!;
+    if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
+    if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
+  }
+  out[d - lo] = s0;
+  out[d + 1 - lo] = s1;
+  out[d + 2 - lo] = s2;
+}
+
+/**
+ * block4 at d plus the lone last lag L = d + 4, whose rows [tA, tB) (all where it exists, summed
+ * in ascending order as xcorrRef's tail pass does) overlap the block's main rows [a, b): rows
+ * [a, tA) the block alone, [tA, b) both (five sums a row), [b, tB) the lag alone. False (nothing
+ * done) when the rows do not nest that way (short signals).
+ */
+function block5(u: Float64Array, v: Float64Array, n: number, d: number, lo: number, out: Float64Array): boolean {
+  const [i0, i1, a, b] = rowsOf(n, d);
+  const L = d + 4;
+  const tA = Math.max(0, L);
+  const tB = Math.min(n, n + L);
+  if (!(a < b && a <= tA && tA <= b && b <= tB && tA >= L)) return false;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0; // prettier-ignore
+  for (let i = a, j = a - d; i < tA; i++, j++) {
+    const x = u[i]!;
+    s0 += x * v[j]!;
+    s1 += x * v[j - 1]!;
+    s2 += x * v[j - 2]!;
+    s3 += x * v[j - 3]!;
+  }
+  if (tA < b) {
+    const j0 = tA - d; // >= 4
+    let v1 = v[j0 - 1]!, v2 = v[j0 - 2]!, v3 = v[j0 - 3]!, v4 = v[j0 - 4]!; // prettier-ignore
+    for (let i = tA, j = j0; i < b; i++, j++) {
+      const x = u[i]!;
+      const v0 = v[j]!;
+      s0 += x * v0;
+      s1 += x * v1;
+      s2 += x * v2;
+      s3 += x * v3;
+      s4 += x * v4;
+      v4 = v3; v3 = v2; v2 = v1; v1 = v0; // prettier-ignore
+    }
+  }
+  for (let i = Math.max(b, tA); i < tB; i++) s4 += u[i]! * v[i - L]!;
+  ACC[0] = s0;
+  ACC[1] = s1;
+  ACC[2] = s2;
+  ACC[3] = s3;
+  edges4(u, v, n, d, i0, i1, a, b, ACC);
+  store4(ACC, d, lo, L, out);
+  out[L - lo] = s4;
+  return true;
+}
+
+/** The plain form of xcorr (kept as its reference in the tests): C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
+export function xcorrRef(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
   let d = lo;
   // up to four lags per pass over u (one load of u[i] for four products; a block of two or three
   // lags computes four and keeps what it needs); rows where some of the four lags fall outside the
@@ -167,7 +331,6 @@ export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, h
     out[d - lo] = s;
   }
 }
-
 /**
  * Cholesky factor of A (stride m, SPD) in place (lower triangle), rows [from, to) given rows < from
  * already factored, so a system can grow block by block; false when not positive definite.
@@ -234,11 +397,22 @@ function ownResidual(xs: Float64Array, n: number, f: McChannel, out: Float64Arra
   const q = f.q;
   const head = Math.min(p, n);
   for (let i = 0; i < head; i++) out[i] = xs[i]! - (i > 0 ? xs[i - 1]! : 0);
-  for (let i = p; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += q[j]! * xs[i - 1 - j]!;
-    out[i] = xs[i]! - Math.floor(s / div);
+  // integer products below 2^46, at most 32 of them: every partial sum is exact, in any order.
+  // Column by column, four lags a pass, the lagged values kept in registers as i advances.
+  out.fill(0, p, n);
+  for (let g = 0; g < p; g += 4) {
+    const q0 = q[g]!, q1 = g + 1 < p ? q[g + 1]! : 0, q2 = g + 2 < p ? q[g + 2]! : 0, q3 = g + 3 < p ? q[g + 3]! : 0; // prettier-ignore
+    const m0 = p - 1 - g; // >= 0
+    let r1 = m0 >= 1 ? xs[m0 - 1]! : 0, r2 = m0 >= 2 ? xs[m0 - 2]! : 0, r3 = m0 >= 3 ? xs[m0 - 3]! : 0; // prettier-ignore
+    for (let i = p, m = m0; i < n; i++, m++) {
+      const v0 = xs[m]!;
+      out[i] = out[i]! + (q0 * v0 + q1 * r1 + (q2 * r2 + q3 * r3));
+      r3 = r2;
+      r2 = r1;
+      r1 = v0;
+    }
   }
+  for (let i = p; i < n; i++) out[i] = xs[i]! - Math.floor(out[i]! / div);
 }
 
 const EMPTY = new Int32Array(0);
@@ -270,25 +444,37 @@ function autoRows(n: number): number {
   return 2 * m >= n ? n : m;
 }
 
-/** Designs the predictor of every channel of an interleaved [n, c] chunk. */
-export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions, scratch = new McScratch()): McModel {
+/**
+ * Designs the predictor of every channel of an interleaved [n, c] chunk. `cols`, when given, is
+ * the same chunk channel-major (channel k's rows at cols[k n ..]): read contiguously instead of
+ * with stride c (a cache miss per value on hundreds of channels).
+ */
+export function designMc(x: ArrayLike<number>, n: number, c: number, o: McOptions, scratch = new McScratch(), cols?: ArrayLike<number>): McModel {
+  const src: Source = cols ? { v: cols, step: 1, stride: n } : { v: x, step: c, stride: 1 };
   let reverse = o.direction === 'reverse';
   let done: McChannel[] | undefined;
   if (o.direction === 'auto' && c > 1 && o.refs > 0) {
     // both orders on the first rows (estimated bits); the whole chunk in the cheaper one
     const m = autoRows(n);
-    const fwd = designPass(x, m, c, o, scratch, false);
-    const rev = designPass(x, m, c, o, scratch, true);
+    const fwd = designPass(src, m, c, o, scratch, false);
+    const rev = designPass(src, m, c, o, scratch, true);
     reverse = rev.cost < fwd.cost;
     if (m === n) done = reverse ? rev.channels : fwd.channels;
   }
-  const channels = done ?? designPass(x, n, c, o, scratch, reverse).channels;
+  const channels = done ?? designPass(src, n, c, o, scratch, reverse).channels;
   return { taps: o.taps, reverse, order: channelOrder(c, reverse), channels };
 }
 
 /** One design in one channel order; cost = the estimated bits of the chunk under it. */
+/** Where channel k's row i lies: v[k * stride + i * step]. */
+interface Source {
+  v: ArrayLike<number>;
+  step: number;
+  stride: number;
+}
+
 function designPass(
-  x: ArrayLike<number>,
+  src: Source,
   n: number,
   c: number,
   o: McOptions,
@@ -316,7 +502,9 @@ function designPass(
   const err = new Float64Array(maxOrder + 1);
   for (let pos = 0; pos < c; pos++) {
     const k = ord[pos]!;
-    for (let i = 0, t = k; i < n; i++, t += c) xs[i] = x[t]!;
+    const x = src.v;
+    const step = src.step;
+    for (let i = 0, t = k * src.stride; i < n; i++, t += step) xs[i] = x[t]!;
     const ws = wsRing[pos % ring]!;
     const e = eRing[pos % ring]!;
     tukey(xs, n, ws);
