@@ -24,8 +24,8 @@ export interface LevelInput {
  * from the current and recent samples of up to 4 / 6 earlier channels, the channel order chosen per
  * chunk), better on every ephys recording (+0.5% to +15%); max then codes the residuals with `cm`,
  * which beats `lmscm` there until `lmscm` itself predicts with the multichannel predictor. `fast`
- * keeps `lpc`: `mclpc` encodes at a third of its speed (its design and its float predictor loop),
- * and fast's promise is speed.
+ * keeps `lpc`: `mclpc` encodes at 0.4-0.5x its speed (its per-chunk design: choosing references
+ * and solving for coefficients, ~300 multiply-adds a sample), and fast's promise is speed.
  * Floats keep byte shuffle + zstd at every level.
  */
 export function levelPipeline(level: Level, input: LevelInput): CodecConfig[] {

@@ -261,7 +261,7 @@ function restore8(d: TypedArray, x: TypedArray, n: number, c: number, ch: number
 }
 
 /** sum of q[j] h[m - j], j < order: exact (integers below 2^35), four independent partial sums. */
-export function dotBack(q: Int32Array, order: number, h: Float64Array, m: number): number {
+function dotBack(q: Int32Array, order: number, h: Float64Array, m: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
   let j = 0;
   for (; j + 4 <= order; j += 4, m -= 4) {
