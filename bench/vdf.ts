@@ -2,7 +2,8 @@
  * VDF compression benchmark (BENCHMARKS.md "VDF volumes"): bulk.1d.vlsv cells 10 and 5 (40^3
  * float32). Lossless references (zlib -9, xz -9), zfp fixed-accuracy through /usr/bin/python3 +
  * zfpy in the same run, sz3d and octree at zfp's achieved max error and at the nominal tolerances,
- * and the notebook's other methods (dct3d, dwt3d, pca, gmm, hermite, sphharm).
+ * and the notebook's other methods (dct3d, dwt3d, pca, gmm, hermite, sphharm), and inr (an MLP trained
+ * per cell; codec-only encode / decode times printed in a second table with deflate-6 as reference).
  * Reports ratio (payload), the .nzp file ratio, max error / max, PSNR and the relative errors of
  * the VDF's moments (density, bulk velocity / thermal speed, temperature).
  *   npm run build && node dist/bench/vdf.js [FILE.vlsv] [cells, default 10,5]
@@ -31,8 +32,9 @@ const rows: Row[] = [];
 const times: { method: string; cell: number; encode: number; decode: number; deflate: number }[] = [];
 // implicit neural representations (trained per cell at encode time; the .nzp run trains again)
 const INR: [string, CodecConfig][] = [
-  ['inr 2×16, 8 freqs, 8 bits, 2000 steps', { id: 'inr', width: 16, depth: 2, freqs: 8, bits: 8, steps: 2000 }],
-  ['inr 2×24, 16 freqs, 8 bits, 3000 steps', { id: 'inr', width: 24, depth: 2, freqs: 16, bits: 8, steps: 3000 }],
+  ['inr 2×12, 6 freqs, 8 bits, 10000 steps', { id: 'inr', width: 12, depth: 2, freqs: 6, bits: 8 }],
+  ['inr 2×16, 8 freqs, 10 bits, 10000 steps (defaults)', { id: 'inr' }],
+  ['inr 2×24, 8 freqs, 10 bits, 15000 steps', { id: 'inr', width: 24, steps: 15000 }],
 ];
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import type { ArrayToBytesCodec, CodecConfig } from '../../src/codecs/codec.js';
 import { codecFromConfig } from '../../src/codecs/registry.js';
-import { sin2pi } from '../../src/learn/inr.js';
+import { expNeg, sin2pi } from '../../src/learn/inr.js';
 import { conformance } from '../kit/conformance.js';
 import type { Signal } from '../kit/signals.js';
 
@@ -13,7 +13,9 @@ const maxAbs = (s: Signal) => {
   return m;
 };
 // a model fit: no bound, but outputs are clamped to the input's max |value|; tiny net, few steps (speed)
+// (power 0, the log transform, drops the sign: |error| <= 2 max; power 2 keeps it)
 conformance('inr:width=4,depth=1,freqs=2,steps=4,batch=32', { dtypes: ['float32', 'float64'], tolerance: (s) => 2 * maxAbs(s) });
+conformance('inr:width=4,depth=2,freqs=1,steps=4,batch=32,power=2', { dtypes: ['float32', 'float64'], tolerance: (s) => 2 * maxAbs(s) });
 
 /** Two drifting anisotropic Maxwellians cut to zero below 1e-2 of the peak (a VDF's empty halo), n³. */
 function blob(n: number): Float32Array {
@@ -46,6 +48,18 @@ test('inr: sin2pi matches Math.sin', () => {
   assert.ok(worst < 1e-13, `sin2pi error ${worst}`);
   assert.equal(sin2pi(0), 0);
   assert.equal(sin2pi(Number.NaN), 0);
+});
+
+test('inr: expNeg matches Math.exp', () => {
+  let worst = 0;
+  for (let k = 0; k <= 4000; k++) {
+    const y = -k * 0.01731;
+    worst = Math.max(worst, Math.abs(expNeg(y) - Math.exp(y)) / Math.exp(y));
+  }
+  assert.ok(worst < 1e-14, `expNeg relative error ${worst}`);
+  assert.equal(expNeg(0), 1);
+  assert.equal(expNeg(-1e6), 0);
+  assert.equal(expNeg(Number.NaN), 0);
 });
 
 test('inr: fits a Maxwellian blob, halo exactly zero, training buys accuracy', async () => {

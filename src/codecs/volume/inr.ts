@@ -2,12 +2,12 @@
  * `inr` (docs/spec/codecs/inr.md): a float volume as an implicit neural representation. An MLP
  * (Fourier features of the normalized (z, y, x) coordinate -> leaky-ReLU hidden layers -> one
  * value) is trained per volume at encode time (seeded: same input, same Node build -> same bytes);
- * its weights, quantized per tensor and arithmetic coded, are the stream. The net predicts
- * y = sign(f) |f / s|^(1/p) (p = `power`, s = max |f|): the root compresses the VDF's dynamic range,
- * and the decoder undoes it with p - 1 multiplications. Only the bounding box of the non-zero
- * values is modelled (zero outside), and decoded |f| below a stored threshold (half the smallest
- * non-zero |f|) is set to 0, so the empty halo of a VDF stays exactly empty.
- * Decoding uses IEEE double arithmetic only (no Math.sin/exp), so it is bit-identical everywhere.
+ * its weights, quantized per tensor and arithmetic coded, are the stream. The net fits, on top of
+ * a least-squares quadratic baseline in the coordinate, log|f/s| (power 0, the default: the VDF's
+ * dynamic range; the quadratic is a log-Maxwellian) or sign(f)|f/s|^(1/p). Only the bounding box of
+ * the values above floor·s is modelled (zero outside), and decoded values below that threshold are
+ * set to 0, so the empty halo of a VDF stays exactly empty. Decoding uses IEEE double arithmetic
+ * only (polynomial sin and exp, not Math.sin/exp), so it is bit-identical everywhere.
  * Lossy with no bound (|decoded| <= max |f| always: outputs are clamped to the targets' range).
  */
 import { ByteReader, ByteWriter } from '../../core/bytes.js';
