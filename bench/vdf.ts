@@ -34,6 +34,7 @@ const times: { method: string; cell: number; encode: number; decode: number; def
 const INR: [string, CodecConfig][] = [
   ['inr 2×12, 6 freqs, 8 bits, 10000 steps', { id: 'inr', width: 12, depth: 2, freqs: 6, bits: 8 }],
   ['inr 2×16, 8 freqs, 10 bits, 10000 steps (defaults)', { id: 'inr' }],
+  ['inr 2×16, no Fourier features (u, u² only), 10 bits, 10000 steps', { id: 'inr', freqs: 0 }],
   ['inr 2×24, 8 freqs, 10 bits, 15000 steps', { id: 'inr', width: 24, steps: 15000 }],
 ];
 
