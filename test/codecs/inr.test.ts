@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import type { ArrayToBytesCodec, CodecConfig } from '../../src/codecs/codec.js';
@@ -6,6 +9,8 @@ import { codecFromConfig } from '../../src/codecs/registry.js';
 import { expNeg, sin2pi } from '../../src/learn/inr.js';
 import { conformance } from '../kit/conformance.js';
 import type { Signal } from '../kit/signals.js';
+import { REPO_ROOT } from '../kit/paths.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
 
 const maxAbs = (s: Signal) => {
   let m = 0;
@@ -100,4 +105,16 @@ test('inr: all-zero volume is 5 bytes, decoded zero', async () => {
   const r = await run({ id: 'inr', steps: 3 }, x, [3, 3, 3]);
   assert.equal(r.bytes, 5);
   assert.ok(r.y.every((v) => v === 0));
+});
+
+test('inr: decoding is bit-identical (a committed stream decodes to the same float32 bytes forever)', async () => {
+  // the decoder uses IEEE double +, -, *, / and floor only (own sin and exp), so this hash must not
+  // change with the machine or the JS engine; the stream is the conformance golden (log transform,
+  // two Fourier frequencies: exercises sin2pi and expNeg)
+  const file = join(REPO_ROOT, 'test', 'golden', 'inr_width=4,depth=1,freqs=2,steps=4,batch=32.float32.777x3.sines.json');
+  const g = JSON.parse(readFileSync(file, 'utf8'));
+  const p = await Pipeline.fromConfig(g.pipeline);
+  const d = p.decode(new Uint8Array(Buffer.from(g.encoded, 'base64')), g.spec);
+  const h = createHash('sha256').update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)).digest('hex');
+  assert.equal(h, '6cb115ecc7f4a9c878f6214f53681b445d294814072f8171f8204476e05c9125');
 });
