@@ -2,7 +2,8 @@
  * VDF compression benchmark (BENCHMARKS.md "VDF volumes"): bulk.1d.vlsv cells 10 and 5 (40^3
  * float32). Lossless references (zlib -9, xz -9), zfp fixed-accuracy through /usr/bin/python3 +
  * zfpy in the same run, sz3d and octree at zfp's achieved max error and at the nominal tolerances,
- * and the notebook's other methods (dct3d, dwt3d, pca, gmm, hermite, sphharm).
+ * and the notebook's other methods (dct3d, dwt3d, pca, gmm, hermite, sphharm), and inr (an MLP trained
+ * per cell; codec-only encode / decode times printed in a second table with deflate-6 as reference).
  * Reports ratio (payload), the .nzp file ratio, max error / max, PSNR and the relative errors of
  * the VDF's moments (density, bulk velocity / thermal speed, temperature).
  *   npm run build && node dist/bench/vdf.js [FILE.vlsv] [cells, default 10,5]
@@ -28,6 +29,14 @@ const tmp = mkdtempSync(join(tmpdir(), 'nz-vdf-'));
 
 interface Row { method: string; cell: number; ratio: number; fileRatio?: number; maxErr: number; psnr: number; dn: number; dv: number; dT: number }
 const rows: Row[] = [];
+const times: { method: string; cell: number; encode: number; decode: number; deflate: number }[] = [];
+// implicit neural representations (trained per cell at encode time; the .nzp run trains again)
+const INR: [string, CodecConfig][] = [
+  ['inr 2×12, 6 freqs, 8 bits, 10000 steps', { id: 'inr', width: 12, depth: 2, freqs: 6, bits: 8 }],
+  ['inr 2×16, 8 freqs, 10 bits, 10000 steps (defaults)', { id: 'inr' }],
+  ['inr 2×16, no Fourier features (u, u² only), 10 bits, 10000 steps', { id: 'inr', freqs: 0 }],
+  ['inr 2×24, 8 freqs, 10 bits, 15000 steps', { id: 'inr', width: 24, steps: 15000 }],
+];
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -113,12 +122,22 @@ for (const cell of cells) {
     ['sphharm degree 6, shells 0.5, step=1e-4·max', { id: 'sphharm', degree: 6, shell: 0.5, step: 1e-4 * mx }],
     ['sphharm degree 6, shells 0.25, step=1e-4·max', { id: 'sphharm', degree: 6, shell: 0.25, step: 1e-4 * mx }],
     ['sphharm degree 8, shells 1, step=1e-4·max', { id: 'sphharm', degree: 8, shell: 1, step: 1e-4 * mx }],
+    ...INR,
   ];
   for (const [name, cfg] of others) {
     const codec = (await codecFromConfig(cfg)) as ArrayToBytesCodec;
     const spec = { dtype: 'float32' as const, shape: v.shape };
+    let t = performance.now();
     const enc = codec.encode(x, spec);
+    const te = performance.now() - t;
+    t = performance.now();
     const y = codec.decode(enc, spec);
+    const td = performance.now() - t;
+    if (cfg.id === 'inr' || cfg.id === 'hermite' || cfg.id === 'sphharm') {
+      t = performance.now();
+      deflateSync(bytes, { level: 6 });
+      times.push({ method: name, cell, encode: te, decode: td, deflate: performance.now() - t });
+    }
     if (cfg.id === 'octree' && maxAbs(x, y) > (cfg.tol as number)) throw new Error(`octree broke its bound on cell ${cell}`);
     const r = await compressVolume(npy, join(tmp, `c${cell}_${rows.length}.nzp`), { mode: 'abs', bound: 0, codec: cfg });
     add(name, enc.byteLength, y, r.compressedBytes);
@@ -132,3 +151,5 @@ process.stdout.write(`| method | cell | ratio | .nzp file ratio | max err / max 
 for (const r of rows) {
   process.stdout.write(`| ${r.method} | ${r.cell} | ${fmt(r.ratio, 1)}x | ${r.fileRatio ? fmt(r.fileRatio, 1) + 'x' : '—'} | ${ex(r.maxErr)} | ${fmt(r.psnr, 1)} | ${ex(r.dn)} | ${ex(r.dv)} | ${ex(r.dT)} |\n`);
 }
+process.stdout.write(`\n| method (codec only, in memory) | cell | encode ms | decode ms | deflate-6 of the cell, same run, ms |\n|---|---|---|---|---|\n`);
+for (const t of times) process.stdout.write(`| ${t.method} | ${t.cell} | ${t.encode.toFixed(0)} | ${t.decode.toFixed(1)} | ${t.deflate.toFixed(1)} |\n`);

@@ -47,6 +47,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   hermite: () => import('./volume/hermite.js'),
   sphharm: () => import('./volume/sphharm.js'),
   octree: () => import('./volume/octree.js'),
+  inr: () => import('./volume/inr.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory, 'builtin');

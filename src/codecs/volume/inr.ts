@@ -1,0 +1,307 @@
+/*
+ * `inr` (docs/spec/codecs/inr.md): a float volume as an implicit neural representation. An MLP
+ * (Fourier features of the normalized (z, y, x) coordinate -> leaky-ReLU hidden layers -> one
+ * value) is trained per volume at encode time (seeded: same input, same Node build -> same bytes);
+ * its weights, quantized per tensor and arithmetic coded, are the stream. The net fits, on top of
+ * a least-squares quadratic baseline in the coordinate, log|f/s| (power 0, the default: the VDF's
+ * dynamic range; the quadratic is a log-Maxwellian) or sign(f)|f/s|^(1/p). Only the bounding box of
+ * the values above floor·s is modelled (zero outside), and decoded values below that threshold are
+ * set to 0, so the empty halo of a VDF stays exactly empty. Decoding uses IEEE double arithmetic
+ * only (polynomial sin and exp, not Math.sin/exp), so it is bit-identical everywhere.
+ * Lossy with no bound (|decoded| <= max |f| always: outputs are clamped to the targets' range).
+ */
+import { ByteReader, ByteWriter } from '../../core/bytes.js';
+import { CorruptDataError } from '../../core/errors.js';
+import type { TypedArray } from '../../core/dtype.js';
+import { elementCount, type ChunkSpec } from '../../core/types.js';
+import { expNeg, featureCount, features, frequencies, InrNet, trainInr, type InrArch } from '../../learn/inr.js';
+import { Rng } from '../../learn/prng.js';
+import { act } from '../../learn/tensor.js';
+import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
+import { Params } from '../params.js';
+import { solve } from '../filter/sz3d.js';
+import { bitsF32, checkFloat, dims3, emit, f32Bits, IntDecoder, IntEncoder } from './_common.js';
+
+const FORMAT = 1;
+const MAX_DEPTH = 6;
+const MAX_WIDTH = 128;
+const MAX_FREQS = 128;
+/** The leaky-ReLU slope (fixed by format 1). */
+const SLOPE = 1 / 16;
+
+interface Box {
+  lo: number[];
+  hi: number[];
+  /** Centre and scale per axis: u = (index - mean) / (2 sigma). */
+  mean: number[];
+  sigma: number[];
+}
+
+/** Normalized features of every point of the box, z outer, x inner. */
+function boxFeatures(box: Box, arch: InrArch): Float64Array {
+  const B = frequencies(arch);
+  const nf = featureCount(arch);
+  const { lo, hi } = box;
+  const u = (a: number, i: number) => (i - box.mean[a]!) / (2 * box.sigma[a]!);
+  const m = (hi[0]! - lo[0]! + 1) * (hi[1]! - lo[1]! + 1) * (hi[2]! - lo[2]! + 1);
+  const f = new Float64Array(m * nf);
+  let k = 0;
+  for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let x = lo[2]!; x <= hi[2]!; x++, k++) {
+    features(B, arch.freqs, u(0, z), u(1, y), u(2, x), f, k * nf);
+  }
+  return f;
+}
+
+/** The net's outputs over the box (features batched through the layers). */
+function evaluate(net: InrNet, feats: Float64Array): Float64Array {
+  const nf = featureCount(net.arch);
+  const m = feats.length / nf;
+  const out = new Float64Array(m);
+  const CH = 4096;
+  for (let s = 0; s < m; s += CH) {
+    const b = Math.min(CH, m - s);
+    const y = net.forward(act(b, nf, 1, feats.slice(s * nf, (s + b) * nf)));
+    out.set(y.data, s);
+  }
+  return out;
+}
+
+/** The quadratic baseline c0 + c1 u_z + c2 u_y + c3 u_x + c4 u_z² + c5 u_y² + c6 u_x² (left to right). */
+function baseline(c: number[], feats: Float64Array, o: number): number {
+  let v = c[0]!;
+  for (let j = 0; j < 6; j++) v += c[j + 1]! * feats[o + j]!;
+  return v;
+}
+
+/** y = yscale (baseline + net) over the box. */
+function model(net: InrNet, feats: Float64Array, coef: number[], yscale: number): Float64Array {
+  const nf = featureCount(net.arch);
+  const out = evaluate(net, feats);
+  for (let k = 0; k < out.length; k++) out[k] = yscale * (baseline(coef, feats, k * nf) + out[k]!);
+  return out;
+}
+
+/** Inverse transform y -> s sign(y) |y|^p, zeroed below thr, scattered into the full grid. */
+function reconstruct(d: [number, number, number], box: Box, yv: Float64Array, p: number, s: number, thr: number): Float64Array {
+  const [, ny, nx] = d;
+  const out = new Float64Array(d[0] * ny * nx);
+  let k = 0;
+  for (let z = box.lo[0]!; z <= box.hi[0]!; z++) for (let y = box.lo[1]!; y <= box.hi[1]!; y++) for (let x = box.lo[2]!; x <= box.hi[2]!; x++, k++) {
+    const v = yv[k]!;
+    let m: number;
+    if (p === 0) m = expNeg(Math.min(0, v)); // targets are <= 0
+    else {
+      const a = Math.min(1, Math.abs(v)); // targets lie in [-1, 1]
+      m = a;
+      for (let j = 1; j < p; j++) m *= a;
+    }
+    const f = s * m;
+    out[(z * ny + y) * nx + x] = f < thr || !Number.isFinite(f) ? 0 : v < 0 && p > 0 ? -f : f;
+  }
+  return out;
+}
+
+class InrCodec implements ArrayToBytesCodec {
+  readonly id = 'inr';
+  readonly kind = 'array->bytes';
+  readonly lossless = false;
+  constructor(
+    readonly arch: InrArch,
+    readonly power: number,
+    readonly steps: number,
+    readonly batch: number,
+    readonly lr: number,
+    readonly bits: number,
+    readonly qat: number,
+    readonly floor: number,
+    readonly focus: number,
+  ) {}
+
+  encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
+    checkFloat(this.id, spec);
+    const d = dims3(spec.shape);
+    const [nz, ny, nx] = d;
+    if (x.length !== nz * ny * nx) throw new CorruptDataError(`inr: ${x.length} values for shape ${JSON.stringify(spec.shape)}`);
+    const w = new ByteWriter(1024);
+    w.u8(FORMAT).varint(nz).varint(ny).varint(nx);
+    // scale s = max |f|; values below thr = floor·s are dropped (decode to 0; |error| < thr)
+    const abs = (v: number) => (Number.isFinite(v) ? Math.abs(v) : 0);
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s = Math.max(s, abs(x[i]!));
+    s = Math.fround(s);
+    if (!(s > 0) || !Number.isFinite(s)) return w.u8(0).finish(); // all zero (or beyond float32)
+    const thr = Math.fround(this.floor * s);
+    const kept = (v: number) => abs(v) > 0 && abs(v) >= thr;
+    // bounding box, centre and width (first two moments of |f| per axis, like hermite's Maxwellian fit) of the kept values
+    const lo = [Infinity, Infinity, Infinity];
+    const hi = [-1, -1, -1];
+    const s0 = [0, 0, 0];
+    const s1 = [0, 0, 0];
+    const s2 = [0, 0, 0];
+    let minKept = Infinity;
+    let i = 0;
+    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let xx = 0; xx < nx; xx++, i++) {
+      if (!kept(x[i]!)) continue;
+      const a = abs(x[i]!) / s;
+      minKept = Math.min(minKept, a);
+      const c = [z, y, xx];
+      for (let k = 0; k < 3; k++) {
+        lo[k] = Math.min(lo[k]!, c[k]!);
+        hi[k] = Math.max(hi[k]!, c[k]!);
+        s0[k] += a;
+        s1[k] += a * c[k]!;
+        s2[k] += a * c[k]! * c[k]!;
+      }
+    }
+    const mean = [0, 1, 2].map((k) => Math.fround(s1[k]! / s0[k]!));
+    const sigma = [0, 1, 2].map((k) => {
+      const v = s2[k]! / s0[k]! - (s1[k]! / s0[k]!) ** 2;
+      return Math.fround(v > 0.0625 ? Math.sqrt(v) : 0.25);
+    });
+    const box: Box = { lo, hi, mean, sigma };
+    const a = this.arch;
+    const p = this.power;
+    w.u8(1);
+    for (const v of [...lo, ...hi]) w.varint(v);
+    for (const v of [...mean, ...sigma]) w.u32(f32Bits(v));
+    w.u8(a.depth).varint(a.width).varint(a.freqs).u32(a.seed >>> 0).u32(f32Bits(a.sigma)).u8(p).u32(f32Bits(s)).u32(f32Bits(thr));
+    // targets: sign(f)|f/s|^(1/p), or log|f/s| (p = 0) where a dropped value only has to stay
+    // below the floor (one-sided loss: anything under thr decodes to 0)
+    const lfloor = Math.log(thr > 0 ? thr / s : minKept / 2);
+    const feats = boxFeatures(box, a);
+    const target = new Float64Array(feats.length / featureCount(a));
+    const below = new Uint8Array(target.length);
+    let k = 0;
+    for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let xx = lo[2]!; xx <= hi[2]!; xx++, k++) {
+      const v = x[(z * ny + y) * nx + xx]!;
+      const r = abs(v) / s;
+      if (p > 0) target[k] = v < 0 ? -(r ** (1 / p)) : r ** (1 / p);
+      else if (kept(v)) target[k] = Math.max(lfloor, Math.log(r));
+      else (target[k] = lfloor), (below[k] = 1);
+    }
+    // normalized targets; a least-squares quadratic baseline in u (a Maxwellian in the log
+    // transform), fitted on the kept values; the net learns what it leaves
+    let yscale = 0;
+    for (const t of target) yscale = Math.max(yscale, Math.abs(t));
+    yscale = Math.fround(yscale > 0 ? yscale : 1);
+    const nf = featureCount(a);
+    const G = new Float64Array(49);
+    const rhs = new Float64Array(7);
+    const basis = new Float64Array(7);
+    for (k = 0; k < target.length; k++) {
+      target[k] = target[k]! / yscale;
+      if (p === 0 && below[k]) continue;
+      basis[0] = 1;
+      for (let j = 0; j < 6; j++) basis[j + 1] = feats[k * nf + j]!;
+      for (let r = 0; r < 7; r++) {
+        rhs[r] += basis[r]! * target[k]!;
+        for (let c = 0; c < 7; c++) G[r * 7 + c] += basis[r]! * basis[c]!;
+      }
+    }
+    for (let j = 0; j < 7; j++) G[j * 7 + j] += 1e-9 * (G[0]! + 1);
+    const sol = solve(G, rhs, 7);
+    const coef = Array.from({ length: 7 }, (_, j) => Math.fround(sol && Number.isFinite(sol[j]!) ? sol[j]! : 0));
+    const resid = new Float64Array(target.length);
+    // loss weight (|f|/s)^focus (at least 1e-3^focus), mean 1: puts the fit where the mass is
+    const weight = new Float64Array(target.length);
+    let wsum = 0;
+    k = 0;
+    for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let xx = lo[2]!; xx <= hi[2]!; xx++, k++) {
+      weight[k] = Math.max(1e-3, abs(x[(z * ny + y) * nx + xx]!) / s) ** this.focus;
+      wsum += weight[k]!;
+    }
+    for (k = 0; k < weight.length; k++) weight[k] = (weight[k]! * weight.length) / wsum;
+    for (let j = 0; j < target.length; j++) resid[j] = target[j]! - baseline(coef, feats, j * nf);
+    w.u32(f32Bits(yscale));
+    for (const c of coef) w.u32(f32Bits(c));
+    const rng = new Rng(a.seed);
+    const net = new InrNet(a, rng);
+    const steps = trainInr(net, feats, resid, { steps: this.steps, batch: this.batch, lr: this.lr, bits: this.bits, qat: this.qat }, rng, below, weight);
+    for (const st of steps) w.u32(f32Bits(st));
+    const params = net.dense.flatMap((dd) => dd.params);
+    const enc = new IntEncoder(params.length);
+    params.forEach((pp, c) => {
+      const st = steps[c]!;
+      for (const v of pp.w) enc.put(st > 0 ? Math.round(v / st) : 0, c);
+    });
+    return w.bytes(enc.finish()).finish();
+  }
+
+  decode(input: Uint8Array, spec: ChunkSpec, out?: TypedArray): TypedArray {
+    checkFloat(this.id, spec);
+    const n = elementCount(spec.shape);
+    const r = new ByteReader(input, 'inr stream');
+    const fmt = r.u8();
+    if (fmt !== FORMAT) throw new CorruptDataError(`inr: unknown stream format ${fmt}`);
+    const d: [number, number, number] = [r.varint(), r.varint(), r.varint()];
+    if (d[0] * d[1] * d[2] !== n) throw new CorruptDataError(`inr: stream holds ${d.join('x')} values, expected ${n}`);
+    const flag = r.u8();
+    if (flag === 0) {
+      r.end();
+      return emit(new Float64Array(n), spec, out, this.id);
+    }
+    if (flag !== 1) throw new CorruptDataError(`inr: bad flag ${flag}`);
+    const lo = [r.varint(), r.varint(), r.varint()];
+    const hi = [r.varint(), r.varint(), r.varint()];
+    for (let k = 0; k < 3; k++) if (!(lo[k]! <= hi[k]! && hi[k]! < d[k]!)) throw new CorruptDataError('inr: bad bounding box');
+    const ms = Array.from({ length: 6 }, () => bitsF32(r.u32()));
+    const mean = ms.slice(0, 3);
+    const scale = ms.slice(3);
+    if (!ms.every(Number.isFinite) || !scale.every((v) => v > 0)) throw new CorruptDataError('inr: bad centre or scale');
+    const depth = r.u8();
+    const width = r.varint();
+    const freqs = r.varint();
+    const seed = r.u32();
+    const sigma = bitsF32(r.u32());
+    const p = r.u8();
+    const s = bitsF32(r.u32());
+    const thr = bitsF32(r.u32());
+    if (depth < 1 || depth > MAX_DEPTH || width < 1 || width > MAX_WIDTH || freqs > MAX_FREQS) throw new CorruptDataError(`inr: bad architecture ${depth}x${width}, ${freqs} frequencies`);
+    if (p > 4 || !Number.isFinite(sigma) || !Number.isFinite(s) || !Number.isFinite(thr)) throw new CorruptDataError('inr: bad transform parameters');
+    const yscale = bitsF32(r.u32());
+    const coef = Array.from({ length: 7 }, () => bitsF32(r.u32()));
+    if (!Number.isFinite(yscale) || !coef.every(Number.isFinite)) throw new CorruptDataError('inr: bad baseline');
+    const arch: InrArch = { depth, width, freqs, sigma, seed, slope: SLOPE };
+    const net = new InrNet(arch, new Rng(0));
+    const params = net.dense.flatMap((dd) => dd.params);
+    r.expectAtLeast(params.length, 4);
+    const steps = params.map(() => bitsF32(r.u32()));
+    if (!steps.every((st) => Number.isFinite(st) && st >= 0)) throw new CorruptDataError('inr: bad quantizer step');
+    const dec = new IntDecoder(r.bytesView(r.remaining), params.length, 'inr weights');
+    params.forEach((pp, c) => {
+      for (let j = 0; j < pp.w.length; j++) pp.w[j] = dec.get(c) * steps[c]!;
+    });
+    dec.end();
+    const box: Box = { lo, hi, mean, sigma: scale };
+    return emit(reconstruct(d, box, model(net, boxFeatures(box, arch), coef, yscale), p, s, thr), spec, out, this.id);
+  }
+
+  toConfig() {
+    const a = this.arch;
+    return { id: this.id, width: a.width, depth: a.depth, freqs: a.freqs, sigma: a.sigma, seed: a.seed, power: this.power, steps: this.steps, batch: this.batch, lr: this.lr, bits: this.bits, qat: this.qat, floor: this.floor, focus: this.focus };
+  }
+}
+
+export const factory: CodecFactory = {
+  id: 'inr',
+  kind: 'array->bytes',
+  description: 'float volume as a per-volume trained MLP on Fourier features of the coordinate (implicit neural representation); quantized, arithmetic-coded weights are the stream',
+  fromConfig(config) {
+    const p = new Params(config);
+    const width = p.int('width', 16, 1, MAX_WIDTH);
+    const depth = p.int('depth', 2, 1, MAX_DEPTH);
+    const freqs = p.int('freqs', 8, 0, MAX_FREQS);
+    const sigma = p.num('sigma', 1, 0, 64);
+    const seed = p.int('seed', 1, 0, 0xffffffff);
+    const power = p.int('power', 0, 0, 4);
+    const steps = p.int('steps', 10000, 1, 1_000_000);
+    const batch = p.int('batch', 256, 1, 65536);
+    const lr = p.num('lr', 0.005, 1e-6, 1);
+    const bits = p.int('bits', 10, 2, 16);
+    const qat = p.num('qat', 0.2, 0, 1);
+    const floor = p.num('floor', 1e-6, 0, 0.5);
+    const focus = p.num('focus', 1, 0, 2);
+    p.done();
+    return new InrCodec({ depth, width, freqs, sigma: Math.fround(sigma), seed, slope: SLOPE }, power, steps, batch, lr, bits, qat, floor, focus);
+  },
+};
