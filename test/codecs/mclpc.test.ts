@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import { ByteReader, ByteWriter } from '../../src/core/bytes.js';
 import { isNeurozipError } from '../../src/core/errors.js';
-import { channelOrder, designMc, mcPredict, readMcModel, writeMcModel, xcorr, xcorrRef, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
+import { channelOrder, designMc, mcPredict, readMcModel, writeMcModel, xcorr, type McOptions } from '../../src/codecs/filter/_mc-predictor.js';
 import { filterInt, run, RunScratch } from '../../src/codecs/filter/mclpc.js';
 import { allocArray, type DType } from '../../src/core/dtype.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
@@ -194,3 +194,50 @@ test('mclpc design: xcorr (registers sliding over v) gives bit-identical sums to
     }
   }
 });
+
+/** The plain form of xcorr (the reference xcorr in src/codecs/filter/_mc-predictor.ts must match bit for bit): C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
+function xcorrRef(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
+  let d = lo;
+  // up to four lags per pass over u (one load of u[i] for four products; a block of two or three
+  // lags computes four and keeps what it needs); rows where some of the four lags fall outside the
+  // signal are summed apart, each product checked
+  for (; d + 1 <= hi; d += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const i0 = Math.max(0, d);
+    const i1 = Math.min(n, n + d + 3);
+    const a = Math.min(Math.max(i0, d + 3), Math.max(i0, i1));
+    const b = Math.max(a, Math.min(i1, n + d));
+    for (let i = a; i < b; i++) {
+      const x = u[i]!;
+      const j = i - d;
+      s0 += x * v[j]!;
+      s1 += x * v[j - 1]!;
+      s2 += x * v[j - 2]!;
+      s3 += x * v[j - 3]!;
+    }
+    for (let i = i0; i < i1; i++) {
+      if (i === a) i = b;
+      if (i >= i1) break;
+      const x = u[i]!;
+      const j = i - d;
+      if (j >= 0 && j < n) s0 += x * v[j]!;
+      if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
+      if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
+      if (j >= 3 && j - 3 < n) s3 += x * v[j - 3]!;
+    }
+    out[d - lo] = s0;
+    out[d + 1 - lo] = s1;
+    if (d + 2 <= hi) out[d + 2 - lo] = s2;
+    if (d + 3 <= hi) out[d + 3 - lo] = s3;
+  }
+  for (; d <= hi; d++) {
+    let s = 0;
+    const a = Math.max(0, d);
+    const b = Math.min(n, n + d);
+    for (let i = a; i < b; i++) s += u[i]! * v[i - d]!;
+    out[d - lo] = s;
+  }
+}

@@ -124,8 +124,8 @@ function tukey(x: Float64Array, n: number, out: Float64Array): void {
 /**
  * C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo].
  * Lags in blocks of four: each block's sums add the rows where all four lags exist (its main
- * rows, ascending), then the others (edge rows, each product checked); see xcorrRef, the plain
- * form. This one computes the same sums in the same order (bit-identical: the design and so the
+ * rows, ascending), then the others (edge rows, each product checked); see xcorrRef in
+ * test/codecs/mclpc.test.ts, the plain form. This one computes the same sums in the same order (bit-identical: the design and so the
  * bytes must not move), ~1.2x faster: v's values stay in registers as the rows advance (v[j-1] of
  * row i is v[j] of row i-1), one load of v a row instead of four. (Two blocks a pass, eight sums a
  * row, measured slower: too many live values.)
@@ -134,7 +134,7 @@ export function xcorr(u: Float64Array, v: Float64Array, n: number, lo: number, h
   let d = lo;
   for (; d + 1 <= hi; d += 4) {
     // the last block: with three lags it skips the fourth, unused; with the lone lag after it
-    // (a pass of its own in xcorrRef), that lag rides along (block5)
+    // (a pass of its own in the plain form), that lag rides along (block5)
     if (hi - d === 2) block3(u, v, n, d, lo, out);
     else if (hi - d === 4 && block5(u, v, n, d, lo, out)) return;
     else block4(u, v, n, d, lo, hi, out);
@@ -226,23 +226,17 @@ function block3(u: Float64Array, v: Float64Array, n: number, d: number, lo: numb
       v1 = v0;
     }
   }
-  for (let i = i0; i < i1; i++) {
-    if (i === a) i = b;
-    if (i >= i1) break;
-    const x = u[i]!;
-    const j = i - d;
-    if (j >= 0 && j < n) s0 += x * v[j]!;
-    if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
-    if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
-  }
-  out[d - lo] = s0;
-  out[d + 1 - lo] = s1;
-  out[d + 2 - lo] = s2;
+  ACC[0] = s0;
+  ACC[1] = s1;
+  ACC[2] = s2;
+  ACC[3] = 0;
+  edges4(u, v, n, d, i0, i1, a, b, ACC); // the fourth sum is computed and dropped
+  store4(ACC, d, lo, d + 2, out);
 }
 
 /**
  * block4 at d plus the lone last lag L = d + 4, whose rows [tA, tB) (all where it exists, summed
- * in ascending order as xcorrRef's tail pass does) overlap the block's main rows [a, b): rows
+ * in ascending order as the plain form's tail pass does) overlap the block's main rows [a, b): rows
  * [a, tA) the block alone, [tA, b) both (five sums a row), [b, tB) the lag alone. False (nothing
  * done) when the rows do not nest that way (short signals).
  */
@@ -285,52 +279,6 @@ function block5(u: Float64Array, v: Float64Array, n: number, d: number, lo: numb
   return true;
 }
 
-/** The plain form of xcorr (kept as its reference in the tests): C(d) = sum_i u[i] v[i - d] (over rows where both exist) for d in [lo, hi], into out[d - lo]. */
-export function xcorrRef(u: Float64Array, v: Float64Array, n: number, lo: number, hi: number, out: Float64Array): void {
-  let d = lo;
-  // up to four lags per pass over u (one load of u[i] for four products; a block of two or three
-  // lags computes four and keeps what it needs); rows where some of the four lags fall outside the
-  // signal are summed apart, each product checked
-  for (; d + 1 <= hi; d += 4) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    const i0 = Math.max(0, d);
-    const i1 = Math.min(n, n + d + 3);
-    const a = Math.min(Math.max(i0, d + 3), Math.max(i0, i1));
-    const b = Math.max(a, Math.min(i1, n + d));
-    for (let i = a; i < b; i++) {
-      const x = u[i]!;
-      const j = i - d;
-      s0 += x * v[j]!;
-      s1 += x * v[j - 1]!;
-      s2 += x * v[j - 2]!;
-      s3 += x * v[j - 3]!;
-    }
-    for (let i = i0; i < i1; i++) {
-      if (i === a) i = b;
-      if (i >= i1) break;
-      const x = u[i]!;
-      const j = i - d;
-      if (j >= 0 && j < n) s0 += x * v[j]!;
-      if (j >= 1 && j - 1 < n) s1 += x * v[j - 1]!;
-      if (j >= 2 && j - 2 < n) s2 += x * v[j - 2]!;
-      if (j >= 3 && j - 3 < n) s3 += x * v[j - 3]!;
-    }
-    out[d - lo] = s0;
-    out[d + 1 - lo] = s1;
-    if (d + 2 <= hi) out[d + 2 - lo] = s2;
-    if (d + 3 <= hi) out[d + 3 - lo] = s3;
-  }
-  for (; d <= hi; d++) {
-    let s = 0;
-    const a = Math.max(0, d);
-    const b = Math.min(n, n + d);
-    for (let i = a; i < b; i++) s += u[i]! * v[i - d]!;
-    out[d - lo] = s;
-  }
-}
 /**
  * Cholesky factor of A (stride m, SPD) in place (lower triangle), rows [from, to) given rows < from
  * already factored, so a system can grow block by block; false when not positive definite.
