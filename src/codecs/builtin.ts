@@ -48,6 +48,7 @@ const BUILTIN: Record<string, () => Promise<{ factory: import('./codec.js').Code
   sphharm: () => import('./volume/sphharm.js'),
   octree: () => import('./volume/octree.js'),
   inr: () => import('./volume/inr.js'),
+  cnn3d: () => import('./volume/cnn3d.js'),
 };
 
 for (const [id, load] of Object.entries(BUILTIN)) registerCodec(id, async () => (await load()).factory, 'builtin');
