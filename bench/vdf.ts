@@ -2,8 +2,9 @@
  * VDF compression benchmark (BENCHMARKS.md "VDF volumes"): bulk.1d.vlsv cells 10 and 5 (40^3
  * float32). Lossless references (zlib -9, xz -9), zfp fixed-accuracy through /usr/bin/python3 +
  * zfpy in the same run, sz3d and octree at zfp's achieved max error and at the nominal tolerances,
- * and the notebook's other methods (dct3d, dwt3d, pca, gmm, hermite, sphharm), and inr (an MLP trained
- * per cell; codec-only encode / decode times printed in a second table with deflate-6 as reference).
+ * and the notebook's other methods (dct3d, dwt3d, pca, gmm, hermite, sphharm), inr (an MLP trained
+ * per cell) and cnn3d (the notebook's small CNN: a latent grid + 3-D convolutions trained per cell);
+ * codec-only encode / decode times printed in a second table with deflate-6 as reference.
  * Reports ratio (payload), the .nzp file ratio, max error / max, PSNR and the relative errors of
  * the VDF's moments (density, bulk velocity / thermal speed, temperature).
  *   npm run build && node dist/bench/vdf.js [FILE.vlsv] [cells, default 10,5]
@@ -36,6 +37,13 @@ const INR: [string, CodecConfig][] = [
   ['inr 2×16, 8 freqs, 10 bits, 10000 steps (defaults)', { id: 'inr' }],
   ['inr 2×16, no Fourier features (u, u² only), 10 bits, 10000 steps', { id: 'inr', freqs: 0 }],
   ['inr 2×24, 8 freqs, 10 bits, 15000 steps', { id: 'inr', width: 24, steps: 15000 }],
+];
+// the notebook's small CNN as a decoder-only net (latent grid -> upsampling + 3-D convolutions), trained per cell
+const CNN: [string, CodecConfig][] = [
+  ['cnn3d 2 levels, 2 channels, 8 bits, 16000 steps', { id: 'cnn3d', bits: 8 }],
+  ['cnn3d 2 levels, 2 channels, 10 bits, 16000 steps (defaults)', { id: 'cnn3d' }],
+  ['cnn3d 1 level (linear decoder), 3 channels, 10 bits, 16000 steps', { id: 'cnn3d', levels: 1, channels: 3 }],
+  ['cnn3d 3 levels, 4 channels, 10 bits, 16000 steps', { id: 'cnn3d', levels: 3, channels: 4 }],
 ];
 
 function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -123,6 +131,7 @@ for (const cell of cells) {
     ['sphharm degree 6, shells 0.25, step=1e-4·max', { id: 'sphharm', degree: 6, shell: 0.25, step: 1e-4 * mx }],
     ['sphharm degree 8, shells 1, step=1e-4·max', { id: 'sphharm', degree: 8, shell: 1, step: 1e-4 * mx }],
     ...INR,
+    ...CNN,
   ];
   for (const [name, cfg] of others) {
     const codec = (await codecFromConfig(cfg)) as ArrayToBytesCodec;
@@ -133,7 +142,7 @@ for (const cell of cells) {
     t = performance.now();
     const y = codec.decode(enc, spec);
     const td = performance.now() - t;
-    if (cfg.id === 'inr' || cfg.id === 'hermite' || cfg.id === 'sphharm') {
+    if (cfg.id === 'inr' || cfg.id === 'cnn3d' || cfg.id === 'hermite' || cfg.id === 'sphharm') {
       t = performance.now();
       deflateSync(bytes, { level: 6 });
       times.push({ method: name, cell, encode: te, decode: td, deflate: performance.now() - t });

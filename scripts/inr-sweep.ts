@@ -1,5 +1,5 @@
 /**
- * Parameter sweep for the `inr` volume codec on VDF cells (ratio, max err / max, PSNR, moments,
+ * Parameter sweep for the `inr` (or, with `id=cnn3d` in a set, any other) volume codec on VDF cells (ratio, max err / max, PSNR, moments,
  * encode / decode seconds). Used to pick the bench rows in BENCHMARKS.md "VDF volumes".
  *   node dist/scripts/inr-sweep.js FILE.vlsv CELL 'width=24,depth=2,freqs=16;...'
  */
@@ -21,7 +21,7 @@ for (const a of x) { mx = Math.max(mx, a); if (a !== 0) nnz++; }
 process.stdout.write(`cell ${cellArg}: shape ${v.shape}, max ${mx}, nonzero ${nnz}\n`);
 for (const set of sets!.split(';')) {
   const cfg: Record<string, unknown> = { id: 'inr' };
-  for (const kv of set.split(',').filter(Boolean)) { const [k, val] = kv.split('='); cfg[k!] = Number(val); }
+  for (const kv of set.split(',').filter(Boolean)) { const [k, val] = kv.split('='); cfg[k!] = k === 'id' ? val : Number(val); }
   const c = (await codecFromConfig(cfg as never)) as ArrayToBytesCodec;
   const spec = { dtype: 'float32' as const, shape: v.shape };
   let t = performance.now();

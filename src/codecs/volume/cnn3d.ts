@@ -245,8 +245,8 @@ export const factory: CodecFactory = {
     if (k % 2 !== 1) throw new InvalidConfigError(`cnn3d: k must be odd, got ${k}`);
     const seed = p.int('seed', 1, 0, 0xffffffff);
     const power = p.int('power', 0, 0, 4);
-    const steps = p.int('steps', 4000, 1, 1_000_000);
-    const lr = p.num('lr', 0.002, 1e-6, 1);
+    const steps = p.int('steps', 16000, 1, 1_000_000);
+    const lr = p.num('lr', 0.003, 1e-6, 1);
     const bits = p.int('bits', 10, 2, 16);
     const qat = p.num('qat', 0.2, 0, 1);
     const floor = p.num('floor', 1e-6, 0, 0.5);
