@@ -16,3 +16,38 @@ for (const r of rows) {
   const ms = (mbps) => f(2048 / (mbps * 1e6) * 1e3, 3);
   console.log(`| \`${r.pipeline}\` | ${r.files} | ${f(r.ratio, 1)} | ${f(m.snr, 2)} | ${f(m.snrMedian, 2)} | ${f(m.psnr, 1)} | ${f(m.ssim, 3)} | ${f(m.psnrFullScale, 1)} | ${f(m.ssimFullScale, 3)} | ${f(m.mse, 0)} | ${f(m.spikeF1, 3)} | ${ms(r.encodeMBps)} | ${ms(r.decodeMBps)} |`);
 }
+
+// Learned vs classical: the classical rows' upper envelope of mean SNR against ratio (Pareto front,
+// linear in log ratio between its points), read at each learned model's ratio.
+const learned = rows.filter((r) => r.pipeline.startsWith('vqcae'));
+const front = rows
+  .filter((r) => !r.pipeline.startsWith('vqcae') && Number.isFinite(r.metrics?.snr))
+  .sort((a, b) => b.ratio - a.ratio)
+  .filter((r, i, a) => a.slice(0, i).every((q) => q.metrics.snr < r.metrics.snr))
+  .reverse(); // ascending ratio, SNR falling
+const envelope = (x) => {
+  for (let i = 0; i + 1 < front.length; i++) {
+    const [a, b] = [front[i], front[i + 1]];
+    if (x >= a.ratio && x <= b.ratio) {
+      const t = Math.log(x / a.ratio) / Math.log(b.ratio / a.ratio);
+      return a.metrics.snr + t * (b.metrics.snr - a.metrics.snr);
+    }
+  }
+  return NaN;
+};
+if (learned.length && front.length > 1) {
+  console.log('\n| learned model | ratio | mean SNR dB | classical envelope at that ratio | learned − classical dB |\n|---|---|---|---|---|');
+  for (const r of learned) {
+    const e = envelope(r.ratio);
+    console.log(`| \`${r.pipeline}\` | ${f(r.ratio, 1)} | ${f(r.metrics.snr, 2)} | ${f(e, 2)} | ${f(r.metrics.snr - e, 2)} |`);
+  }
+  // where learned − classical changes sign between neighbouring models (linear in log ratio)
+  const d = learned.map((r) => ({ x: r.ratio, y: r.metrics.snr - envelope(r.ratio) })).filter((p) => Number.isFinite(p.y)).sort((a, b) => a.x - b.x);
+  for (let i = 0; i + 1 < d.length; i++) {
+    if (Math.sign(d[i].y) !== Math.sign(d[i + 1].y)) {
+      const t = d[i].y / (d[i].y - d[i + 1].y);
+      console.log(`\nlearned meets classical at about ${Math.exp(Math.log(d[i].x) + t * Math.log(d[i + 1].x / d[i].x)).toFixed(0)}x (between ${d[i].x.toFixed(0)}x and ${d[i + 1].x.toFixed(0)}x)`);
+    }
+  }
+  console.log(`\nclassical front (ratio / SNR): ${front.map((r) => `${r.ratio.toFixed(0)}/${r.metrics.snr.toFixed(2)}`).join(', ')}`);
+}
