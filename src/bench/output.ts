@@ -41,6 +41,8 @@ export const CSV_COLUMNS = [
   'spikeRecall',
   'spikeF1',
   'error',
+  'psnrFullScale',
+  'ssimFullScale',
 ] as const;
 
 function cell(v: unknown): string {

@@ -97,7 +97,7 @@ export async function renderBenchHtml(input: ReportInput): Promise<string> {
   const sorted = [...results].sort((a, b) => b.ratio - a.ratio);
   parts.push('<h2>Results per codec</h2>');
   const anyLossy = results.some((r) => !r.lossless);
-  const lossyCols = anyLossy ? ['SNR dB', 'PSNR dB', 'SSIM', 'max |err|', 'spike P', 'spike R', 'spike F1'] : [];
+  const lossyCols = anyLossy ? ['SNR dB', 'PSNR dB', 'SSIM', 'PSNR_FS dB', 'SSIM_FS', 'max |err|', 'spike P', 'spike R', 'spike F1'] : [];
   parts.push(
     htmlTable(
       ['codec', 'pipeline', 'files', 'ratio', 'enc MB/s', 'dec MB/s', 'enc ×RT', 'dec ×RT', 'lossless', 'mismatches', 'errors', ...lossyCols],
@@ -113,7 +113,7 @@ export async function renderBenchHtml(input: ReportInput): Promise<string> {
         r.lossless ? (r.mismatches ? 'MISMATCH' : 'verified') : 'lossy',
         r.mismatches,
         r.errors,
-        ...(anyLossy ? [r.metrics.snr, r.metrics.psnr, r.metrics.ssim, r.metrics.maxAbsError, r.metrics.spikePrecision, r.metrics.spikeRecall, r.metrics.spikeF1] : []),
+        ...(anyLossy ? [r.metrics.snr, r.metrics.psnr, r.metrics.ssim, r.metrics.psnrFullScale, r.metrics.ssimFullScale, r.metrics.maxAbsError, r.metrics.spikePrecision, r.metrics.spikeRecall, r.metrics.spikeF1] : []),
       ]),
     ),
   );

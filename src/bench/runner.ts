@@ -11,7 +11,7 @@ import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { compressFile, decompressFile } from '../api/compress.js';
-import { allocArray, dtypeOf, type TypedArray } from '../core/dtype.js';
+import { allocArray, dtypeOf, isIntegerDType, isSignedDType, itemsize, type TypedArray } from '../core/dtype.js';
 import { isNeurozipError, UsageError } from '../core/errors.js';
 import { LEVELS, levelPipeline, type Level } from '../codecs/levels.js';
 import { NzpReader } from '../container/reader.js';
@@ -35,6 +35,9 @@ export interface FileMetrics {
   snrMedian?: number;
   psnr?: number;
   ssim?: number;
+  /** Integer dtypes: PSNR and SSIM on the dtype's full scale (the VQ-CAE paper's definitions; docs/spec/metrics.md). */
+  psnrFullScale?: number;
+  ssimFullScale?: number;
   maxAbsError?: number;
   spikeHits?: number;
   spikesOriginal?: number;
@@ -471,7 +474,9 @@ export async function runBench(inputs: BenchInput[], codecs: BenchCodec[], opts:
           const decCpu = median(m.decCpu);
           const metrics: FileMetrics = {};
           if (m.reconstruction) {
-            Object.assign(metrics, fidelity(f.data, m.reconstruction, f.nChannels));
+            const dt = dtypeOf(f.data);
+            const scale = isIntegerDType(dt) ? { bits: 8 * itemsize(dt), signed: isSignedDType(dt) } : undefined;
+            Object.assign(metrics, fidelity(f.data, m.reconstruction, f.nChannels, scale));
             if (f.sampleRateHz && f.sampleRateHz > 600) {
               const s = compareSpikes(f.data, m.reconstruction, f.nChannels, f.sampleRateHz);
               const t = new SpikeTally().add(s);
@@ -563,13 +568,17 @@ export function summarize(codecs: BenchCodec[], perFile: FileResult[]): CodecRes
         sq += r.metrics.mse! * cnt;
         n += cnt;
       }
-      const mean = (k: 'snr' | 'psnr' | 'ssim') => lossy.reduce((s, r) => s + (r.metrics[k] as number), 0) / lossy.length;
+      const mean = (k: 'snr' | 'psnr' | 'ssim' | 'psnrFullScale' | 'ssimFullScale') => lossy.reduce((s, r) => s + (r.metrics[k] as number), 0) / lossy.length;
       metrics.mse = n ? sq / n : 0;
       metrics.rmse = Math.sqrt(metrics.mse);
       metrics.snr = mean('snr');
       metrics.snrMedian = median(lossy.map((r) => r.metrics.snr ?? Infinity));
       metrics.psnr = mean('psnr');
       metrics.ssim = mean('ssim');
+      if (lossy.every((r) => r.metrics.psnrFullScale !== undefined)) {
+        metrics.psnrFullScale = mean('psnrFullScale');
+        metrics.ssimFullScale = mean('ssimFullScale');
+      }
       metrics.maxAbsError = Math.max(...lossy.map((r) => r.metrics.maxAbsError!));
       const withSpikes = lossy.filter((r) => r.metrics.spikesOriginal !== undefined);
       if (withSpikes.length) {

@@ -45,6 +45,10 @@ export function isIntegerDType(dtype: DType): boolean {
   return INFO[dtype].integer;
 }
 
+export function isSignedDType(dtype: DType): boolean {
+  return INFO[dtype].signed;
+}
+
 export function npyDescr(dtype: DType): string {
   return INFO[dtype].npy;
 }

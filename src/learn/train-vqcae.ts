@@ -9,6 +9,7 @@
  *     while are restarted on random latent vectors every `restartEvery` steps.
  *  Adam throughout; the learning rate decays linearly to a tenth over the last 30 % of steps.
  */
+import { InvalidConfigError } from '../core/errors.js';
 import { Adam } from './adam.js';
 import { mseLoss } from './loss.js';
 import { Rng } from './prng.js';
@@ -102,7 +103,7 @@ export function trainVqcae(signals: Float64Array[], o: VqcaeTrainOptions, meta: 
   if (signals.length === 0) throw new Error('train vqcae: no training signals');
   const rng = new Rng(o.seed);
   const net = new VqcaeNet(o.arch, rng);
-  if (o.crop % net.stride !== 0) throw new Error(`train vqcae: crop ${o.crop} is not a multiple of the total stride ${net.stride}`);
+  if (o.crop % net.stride !== 0) throw new InvalidConfigError(`train vqcae: crop ${o.crop} is not a multiple of the total stride ${net.stride}`);
   const opt = new Adam(net.params, o.lr);
   const every = o.every ?? 100;
   const restartEvery = o.restartEvery ?? 50;

@@ -12,6 +12,12 @@
  *          mean over all full windows (stride 1) of all channels. A channel shorter than the
  *          window uses one window over the whole channel with equal weights.
  * Identical inputs give MSE 0, SNR and PSNR +Infinity, SSIM 1.
+ *
+ * Full-scale variants (integer dtypes only), the definitions of the VQ-CAE paper's published code,
+ * which reads int16 WAVs as floats in [-1, 1) and calls scikit-image 0.19 with its defaults:
+ * - PSNR_FS = 10 log10( F^2 / MSE ), F = the dtype's full scale (2^(bits-1) signed, 2^bits - 1 unsigned);
+ * - SSIM_FS: uniform 7-sample window, sample (n - 1) variances and covariance, K1 = 0.01,
+ *          K2 = 0.03, L = the dtype's full range (2F signed, F unsigned); mean over full windows.
  */
 export type NumArray = ArrayLike<number>;
 
@@ -22,6 +28,9 @@ export interface Fidelity {
   psnr: number;
   ssim: number;
   maxAbsError: number;
+  /** Only when a full scale is given (integer dtypes): PSNR_FS and SSIM_FS. */
+  psnrFullScale?: number;
+  ssimFullScale?: number;
 }
 
 function checkSameLength(x: NumArray, y: NumArray): void {
@@ -106,7 +115,7 @@ export function gaussianWindow(size = SSIM_WINDOW, sigma = SSIM_SIGMA): Float64A
 }
 
 /** SSIM of one window, given its weights (summing to 1) and the constants. */
-function ssimWindow(x: NumArray, y: NumArray, start: number, step: number, w: Float64Array, c1: number, c2: number): number {
+function ssimWindow(x: NumArray, y: NumArray, start: number, step: number, w: Float64Array, c1: number, c2: number, norm: number): number {
   let mx = 0;
   let my = 0;
   for (let k = 0; k < w.length; k++) {
@@ -123,10 +132,10 @@ function ssimWindow(x: NumArray, y: NumArray, start: number, step: number, w: Fl
     vy += w[k]! * b * b;
     cxy += w[k]! * a * b;
   }
-  return ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+  return ((2 * mx * my + c1) * (2 * norm * cxy + c2)) / ((mx * mx + my * my + c1) * (norm * (vx + vy) + c2));
 }
 
-export function ssim(x: NumArray, y: NumArray, nChannels = 1, dynamicRange = range(x)): number {
+export function ssim(x: NumArray, y: NumArray, nChannels = 1, dynamicRange = range(x), window: Float64Array | undefined = undefined, sampleCovariance = false): number {
   checkSameLength(x, y);
   const n = Math.floor(x.length / nChannels);
   if (n === 0) return 1;
@@ -137,18 +146,34 @@ export function ssim(x: NumArray, y: NumArray, nChannels = 1, dynamicRange = ran
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return 0;
     return 1;
   }
-  const w = n >= SSIM_WINDOW ? gaussianWindow() : new Float64Array(n).fill(1 / n);
+  const full = window ?? gaussianWindow();
+  const w = n >= full.length ? full : new Float64Array(n).fill(1 / n);
   const windows = n - w.length + 1;
+  // sample (co)variances scale the weighted ones by n/(n-1) (scikit-image's use_sample_covariance)
+  const norm = sampleCovariance && w.length > 1 ? w.length / (w.length - 1) : 1;
   let sum = 0;
   for (let c = 0; c < nChannels; c++) {
-    for (let s = 0; s < windows; s++) sum += ssimWindow(x, y, s * nChannels + c, nChannels, w, c1, c2);
+    for (let s = 0; s < windows; s++) sum += ssimWindow(x, y, s * nChannels + c, nChannels, w, c1, c2, norm);
   }
   return sum / (windows * nChannels);
 }
 
-export function fidelity(x: NumArray, y: NumArray, nChannels = 1): Fidelity {
+/** The full scale F of an integer dtype of `bits` bits (what audio readers map to 1.0). */
+export function fullScale(bits: number, signed: boolean): number {
+  return signed ? 2 ** (bits - 1) : 2 ** bits - 1;
+}
+
+/** SSIM_FS: scikit-image 0.19's defaults (7-sample uniform window, sample covariance), L = full range. */
+export function ssimFullScale(x: NumArray, y: NumArray, nChannels: number, fullRange: number): number {
+  return ssim(x, y, nChannels, fullRange, new Float64Array(SSIM_FS_WINDOW).fill(1 / SSIM_FS_WINDOW), true);
+}
+
+export const SSIM_FS_WINDOW = 7;
+
+/** `scale`: the dtype's full scale and signedness (integer dtypes), which adds PSNR_FS and SSIM_FS. */
+export function fidelity(x: NumArray, y: NumArray, nChannels = 1, scale?: { bits: number; signed: boolean }): Fidelity {
   const m = mse(x, y);
-  return {
+  const f: Fidelity = {
     mse: m,
     rmse: Math.sqrt(m),
     snr: snr(x, y, nChannels),
@@ -156,4 +181,10 @@ export function fidelity(x: NumArray, y: NumArray, nChannels = 1): Fidelity {
     ssim: ssim(x, y, nChannels),
     maxAbsError: maxAbsError(x, y),
   };
+  if (scale) {
+    const F = fullScale(scale.bits, scale.signed);
+    f.psnrFullScale = psnr(x, y, F);
+    f.ssimFullScale = ssimFullScale(x, y, nChannels, scale.signed ? 2 * F : F);
+  }
+  return f;
 }

@@ -130,6 +130,9 @@ describe('vqcae codec', () => {
     assert.match(again.stderr, /already exists/);
     const bad = cli(['train', 'nope', '--data', data]);
     assert.equal(bad.code, 2);
+    const crop = cli(['train', 'vqcae', '--data', data, '--strides', '4,5', '--crop', '256', '-o', join(tmp.dir, 'c.nzw')]);
+    assert.equal(crop.code, 2);
+    assert.match(crop.stderr, /--crop 256 is not a multiple of the total stride 20/);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fidelity, gaussianWindow, maxAbsError, mse, psnr, rmse, snr, ssim } from '../../src/metrics/fidelity.js';
+import { fidelity, fullScale, gaussianWindow, maxAbsError, mse, psnr, rmse, snr, ssim, ssimFullScale } from '../../src/metrics/fidelity.js';
 
 const close = (a: number, b: number, eps = 1e-9, what = '') => assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${what} ${a} != ${b}`);
 
@@ -74,5 +74,22 @@ describe('fidelity metrics against hand-computed values', () => {
     // channel 1 is exact (1 per window), channel 0 alone gives s0: the mean is (s0 + 1) / 2
     const ch0 = Float64Array.from({ length: 40 }, (_, i) => noisy[2 * i]!);
     close(s, (ssim(a, ch0, 1, 200 * (Math.max(...a) - Math.min(...a)) / 200) + 1) / 2, 1e-9);
+  });
+
+  test('full-scale PSNR / SSIM match scikit-image 0.19.3 on x/32768 (the VQ-CAE paper\'s definitions)', () => {
+    const a = Int16Array.from([0, 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, -7, 12, 30, -200, 150, 4, 4, 4, 9], (v) => v * 97);
+    const b = Int16Array.from(a);
+    b[4] += 300;
+    b[6] -= 1000;
+    b[15] += 2000;
+    b[16] -= 50;
+    // structural_similarity(a/32768., b/32768.) and peak_signal_noise_ratio(..., data_range=1.0)
+    close(ssimFullScale(a, b, 1, 2 * 32768), 0.9128120945886806, 1e-12);
+    close(psnr(a, b, fullScale(16, true)), 36.24998827911215, 1e-12);
+    const f = fidelity(a, b, 1, { bits: 16, signed: true });
+    close(f.psnrFullScale!, 36.24998827911215, 1e-12);
+    close(f.ssimFullScale!, 0.9128120945886806, 1e-12);
+    assert.equal(fullScale(8, false), 255);
+    assert.equal(fidelity(a, b).psnrFullScale, undefined); // no scale given: not reported
   });
 });

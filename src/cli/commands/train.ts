@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { trainVqcaeOnFolder } from '../../api/train.js';
 import { OutputExistsError, UsageError } from '../../core/errors.js';
 import { sha256Hex } from '../../learn/weights.js';
+import { totalStride } from '../../learn/vqcae.js';
 import { parseNonNegInt, parsePositiveInt, parsePositiveNumber } from '../util.js';
 
 /** Presets of the shipped models (docs/learned.md); flags override single fields. */
@@ -10,6 +11,7 @@ export const VQCAE_PRESETS: Record<string, { strides: number[]; channels: number
   's64-k256': { strides: [4, 4, 4], channels: 16, latent: 8, codebook: 256 },
   's128-k256': { strides: [4, 4, 8], channels: 16, latent: 8, codebook: 256 },
   's256-k256': { strides: [4, 4, 4, 4], channels: 16, latent: 8, codebook: 256 },
+  's320-k256': { strides: [4, 4, 4, 5], channels: 16, latent: 8, codebook: 256 },
   's512-k256': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 256 },
   's512-k64': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 64 },
   's512-k32': { strides: [4, 4, 4, 8], channels: 16, latent: 8, codebook: 32 },
@@ -39,7 +41,7 @@ export function register(program: Command): void {
     .option('--steps <n>', 'optimizer steps', parsePositiveInt, 1500)
     .option('--warmup <n>', 'steps without quantization first', parseNonNegInt, 300)
     .option('--batch <n>', 'crops per step', parsePositiveInt, 8)
-    .option('--crop <n>', 'samples per crop (a multiple of the total stride)', parsePositiveInt, 4096)
+    .option('--crop <n>', 'samples per crop, a multiple of the total stride (default: the largest such multiple up to 4096)', parsePositiveInt)
     .option('--lr <x>', 'Adam learning rate', parsePositiveNumber, 2e-3)
     .option('--max-files <n>', 'use only the first N training files (quick runs)', parsePositiveInt)
     .option('-q, --quiet', 'no progress lines')
@@ -50,6 +52,9 @@ export function register(program: Command): void {
       if (existsSync(o.output) && !o.force) throw new OutputExistsError(o.output);
       const arch = { strides: o.strides ?? preset.strides, channels: o.channels ?? preset.channels, latent: o.latent ?? preset.latent, codebook: o.codebook ?? preset.codebook };
       if (o.warmup >= o.steps) throw new UsageError(`train: --warmup (${o.warmup}) must be below --steps (${o.steps})`);
+      const stride = totalStride(arch);
+      const crop: number = o.crop ?? Math.max(1, Math.floor(4096 / stride)) * stride;
+      if (crop % stride !== 0) throw new UsageError(`train: --crop ${crop} is not a multiple of the total stride ${stride} (the strides' product)`);
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       const r = trainVqcaeOnFolder(o.data, {
@@ -58,7 +63,7 @@ export function register(program: Command): void {
         steps: o.steps,
         warmup: o.warmup,
         batch: o.batch,
-        crop: o.crop,
+        crop,
         lr: o.lr,
         maxFiles: o.maxFiles,
         every: 100,
