@@ -12,8 +12,8 @@
  *    operations are deterministic IEEE doubles in the same order on both sides).
  */
 
-const STRETCH = new Int16Array(4096);
-const SQUASH = new Int16Array(4096); // index (x + 2048), x in [-2048, 2047] (stretch units / 256 = ln)
+export const STRETCH = new Int16Array(4096);
+export const SQUASH = new Int16Array(4096); // index (x + 2048), x in [-2048, 2047] (stretch units / 256 = ln)
 for (let i = 0; i < 4096; i++) {
   const x = (i - 2048) / 256;
   SQUASH[i] = Math.max(1, Math.min(4095, Math.round(4096 / (1 + Math.exp(-x)))));

@@ -22,7 +22,8 @@ import { designLpc as designLpcAt, type LpcFilter } from '../filter/lpc.js';
 import { readZigzag, writeZigzag } from '../filter/remap.js';
 import { valueBits } from './_signed.js';
 import { BinaryDecoder, BinaryEncoder } from './_binary-coder.js';
-import { LmscmModel } from './_lmscm-model.js';
+import { COUNT_SHIFT, LmscmModel, PROB_MASK, RATE } from './_lmscm-model.js';
+import { SQUASH, STRETCH } from './_cm-model.js';
 import { alignShift, histMean, logProfile, namedPrior, VALUE_SPAN, type LmscmPrior } from './_lmscm-prior.js';
 import { qlog } from './cm.js';
 
@@ -53,11 +54,15 @@ export function designLpc(x: Float64Array, n: number, maxOrder: number): LpcFilt
 }
 
 const POW2 = new Float64Array(33).map((_, i) => 2 ** i);
+/** stretch(squash(x)) + 2048 for x + 2048 in 0..4095: the APM position of a mix, one load. */
+const SQUASH_STRETCH = new Int16Array(4096).map((_, i) => STRETCH[SQUASH[i]!]! + 2048);
 
 /** Per-channel adaptive state shared by encoder and decoder. */
 class Channel {
   /** The channel's values so far after `order` zeros: x[i] at buf[order + i] (no shifting). */
   readonly buf: Float64Array;
+  /** The coefficients as doubles (the predictor's products are exact in doubles). */
+  readonly q: Float64Array;
   readonly div: number;
   avgF = 0;
   avgS = 0;
@@ -71,6 +76,7 @@ class Channel {
     n: number,
   ) {
     this.buf = new Float64Array(f.order + n);
+    this.q = Float64Array.from(f.q);
     this.div = POW2[f.shift]!;
   }
 }
@@ -90,11 +96,34 @@ export class Core {
   private c3 = 0;
   private vo = 0;
   private readonly sse: boolean;
-  private readonly slot: Int32Array;
   private readonly b4: number;
   private readonly o1: number;
   private readonly o2: number;
   private readonly o3: number;
+  // the model's arrays, hoisted (the hot path below reads them on every decision)
+  private readonly cells: Int32Array;
+  private readonly weights: Float64Array;
+  private readonly apm: Uint16Array;
+  private readonly apm2: Uint16Array;
+  private readonly limit: number;
+  private readonly lr: number;
+  // per-decision state set by p() for update(): the five counter slots, their stretched
+  // probabilities (mixer inputs), the mix, the APM cells and interpolation weight
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private s4 = 0;
+  private v0 = 0;
+  private v1 = 0;
+  private v2 = 0;
+  private v3 = 0;
+  private v4 = 0;
+  private pMix = 0;
+  private wb = 0;
+  private a1 = 0;
+  private a2 = 0;
+  private aw = 0;
 
   /** `model` 1: the original; 2: plus the value-keyed second APM (SSE). */
   constructor(
@@ -107,10 +136,16 @@ export class Core {
   ) {
     const sizes = [48 * NDEC, 144 * NDEC, 48 * NDEC, 36 * NDEC, (1 << VAL_BITS) * VAL_K];
     this.sse = model >= 2;
-    this.m = new LmscmModel(sizes, NDEC, 48 * NDEC, limit, rate * 1e-9, this.sse ? (1 << VAL_BITS) * SSE_CLASSES : 0, prior?.state);
-    this.slot = this.m.slot;
+    const m = new LmscmModel(sizes, NDEC, 48 * NDEC, limit, rate * 1e-9, this.sse ? (1 << VAL_BITS) * SSE_CLASSES : 0, prior?.state);
+    this.m = m;
+    this.cells = m.cells;
+    this.weights = m.weights;
+    this.apm = m.apm;
+    this.apm2 = m.apm2;
+    this.limit = m.limit;
+    this.lr = m.lr;
     // the context bases of the residual models and the value model as absolute counter indices
-    const b = this.m.base;
+    const b = m.base;
     this.o1 = b[1]!;
     this.o2 = b[2]!;
     this.o3 = b[3]!;
@@ -131,9 +166,22 @@ export class Core {
     if (c.seen < order || order === 0) {
       P = order === 0 ? 0 : c.seen > 0 ? b[pos - 1]! : 0;
     } else {
-      let s = 0;
-      const q = f.q;
-      for (let j = 0, t = pos - 1; j < order; j++, t--) s += q[j]! * b[t]!;
+      // s = sum_j q[j] b[pos-1-j]: integers below 2^53, so exact in any order (four partial sums)
+      const q = c.q;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      let t = pos - 1;
+      for (; j + 4 <= order; j += 4, t -= 4) {
+        s0 += q[j]! * b[t]!;
+        s1 += q[j + 1]! * b[t - 1]!;
+        s2 += q[j + 2]! * b[t - 2]!;
+        s3 += q[j + 3]! * b[t - 3]!;
+      }
+      for (; j < order; j++, t--) s0 += q[j]! * b[t]!;
+      const s = s0 + s1 + (s2 + s3);
       const div = c.div;
       P = Math.floor(s / div);
       fq = Math.floor(((s - P * div) * 4) / div);
@@ -149,17 +197,119 @@ export class Core {
     this.vo = c.vo;
   }
 
-  /** Sets the slots of decision `id` whose value node is (v, kind) and returns P(bit = 1). */
+  /**
+   * P(bit = 1), 12-bit, of decision `id` whose value node is (v, kind): the five counters'
+   * stretched probabilities mixed by weight set id, refined by the APM (context c0 + id) and,
+   * for model 2, the value-keyed APM. Remembers what update() needs.
+   */
   p(id: number, v: number, kind: number): number {
-    const s = this.slot;
-    s[0] = this.c0 + id; // table 0 starts at 0
-    s[1] = this.c1 + id;
-    s[2] = this.c2 + id;
-    s[3] = this.c3 + id;
+    const cells = this.cells;
+    const s0 = this.c0 + id; // table 0 starts at 0: s0 is also the APM context
+    const s1 = this.c1 + id;
+    const s2 = this.c2 + id;
+    const s3 = this.c3 + id;
     const vv = ((v + this.vo) | 0) & ((1 << VAL_BITS) - 1);
-    s[4] = this.b4 + vv * VAL_K + kind;
-    if (!this.sse) return this.m.p(id, this.c0 + id);
-    return this.m.p(id, this.c0 + id, vv * SSE_CLASSES + SSE_CLASS[id]!);
+    const s4 = this.b4 + vv * VAL_K + kind;
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    this.s4 = s4;
+    // a cell's probability >> 4 = its bits 4..15
+    const v0 = STRETCH[(cells[s0]! >>> 4) & 4095]!;
+    const v1 = STRETCH[(cells[s1]! >>> 4) & 4095]!;
+    const v2 = STRETCH[(cells[s2]! >>> 4) & 4095]!;
+    const v3 = STRETCH[(cells[s3]! >>> 4) & 4095]!;
+    const v4 = STRETCH[(cells[s4]! >>> 4) & 4095]!;
+    this.v0 = v0;
+    this.v1 = v1;
+    this.v2 = v2;
+    this.v3 = v3;
+    this.v4 = v4;
+    const weights = this.weights;
+    const wb = id * 6; // weight set: the decision id
+    this.wb = wb;
+    // the same sums in the same order on both sides (doubles)
+    let dot = v0 * weights[wb]!;
+    dot += v1 * weights[wb + 1]!;
+    dot += v2 * weights[wb + 2]!;
+    dot += v3 * weights[wb + 3]!;
+    dot += v4 * weights[wb + 4]!;
+    dot += 256 * weights[wb + 5]!;
+    let x = Math.round(dot);
+    if (x > 2047) x = 2047;
+    else if (x < -2048) x = -2048;
+    const pm = SQUASH[(x | 0) + 2048]!;
+    this.pMix = pm;
+    const sx = SQUASH_STRETCH[(x | 0) + 2048]!;
+    const lo = sx >> 7;
+    const w = sx & 127;
+    const a = s0 * 33 + lo;
+    this.a1 = a;
+    this.aw = w;
+    const apm = this.apm;
+    const pa = (apm[a]! * (128 - w) + apm[a + 1]! * w) >> 11;
+    let p: number;
+    if (this.sse) {
+      const a2 = (vv * SSE_CLASSES + SSE_CLASS[id]!) * 33 + lo;
+      this.a2 = a2;
+      const apm2 = this.apm2;
+      const pb = (apm2[a2]! * (128 - w) + apm2[a2 + 1]! * w) >> 11;
+      p = (pm + pa + 2 * pb) >> 2;
+    } else {
+      p = (pm + 3 * pa) >> 2;
+    }
+    return p < 1 ? 1 : p > 4095 ? 4095 : p;
+  }
+
+  /** Adapts everything p() used to the coded bit. */
+  update(bit: number): void {
+    const target = bit ? 65535 : 0;
+    const cells = this.cells;
+    const limit = this.limit;
+    // counters (the five slots lie in different tables, so they never alias)
+    let c = cells[this.s0]!;
+    let n = c >>> COUNT_SHIFT;
+    let pr = c & PROB_MASK;
+    cells[this.s0] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    c = cells[this.s1]!;
+    n = c >>> COUNT_SHIFT;
+    pr = c & PROB_MASK;
+    cells[this.s1] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    c = cells[this.s2]!;
+    n = c >>> COUNT_SHIFT;
+    pr = c & PROB_MASK;
+    cells[this.s2] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    c = cells[this.s3]!;
+    n = c >>> COUNT_SHIFT;
+    pr = c & PROB_MASK;
+    cells[this.s3] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    c = cells[this.s4]!;
+    n = c >>> COUNT_SHIFT;
+    pr = c & PROB_MASK;
+    cells[this.s4] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    // mixer: gradient of the coding cost in the stretched domain
+    const err = ((bit ? 4095 : 0) - this.pMix) * this.lr;
+    const weights = this.weights;
+    const wb = this.wb;
+    weights[wb] += err * this.v0;
+    weights[wb + 1] += err * this.v1;
+    weights[wb + 2] += err * this.v2;
+    weights[wb + 3] += err * this.v3;
+    weights[wb + 4] += err * this.v4;
+    weights[wb + 5] += err * 256;
+    // APMs: both interpolation points toward the bit
+    const a = this.a1;
+    const w = this.aw;
+    const apm = this.apm;
+    apm[a] += ((target - apm[a]!) * (128 - w)) >> 13;
+    apm[a + 1] += ((target - apm[a + 1]!) * w) >> 13;
+    if (this.sse) {
+      const a2 = this.a2;
+      const apm2 = this.apm2;
+      apm2[a2] += ((target - apm2[a2]!) * (128 - w)) >> 13;
+      apm2[a2 + 1] += ((target - apm2[a2 + 1]!) * w) >> 13;
+    }
   }
 
   end(c: Channel, x: number, r: number): void {
@@ -228,7 +378,6 @@ export class LmscmCodec implements ArrayToBytesCodec {
       chans.push(c);
     }
     const head = w.finish();
-    const m = core.m;
     const maxE = core.maxE;
     const enc = new BinaryEncoder(n * nc + 1024);
     for (let i = 0, ch = 0, total = n * nc; i < total; i++) {
@@ -239,18 +388,18 @@ export class LmscmCodec implements ArrayToBytesCodec {
       const r = xv - P;
       let bit = r !== 0 ? 1 : 0;
       enc.encode(bit, core.p(ID_ZERO, P, core.fq));
-      m.update(bit);
+      core.update(bit);
       if (r !== 0) {
         const neg = r < 0 ? 1 : 0;
         const sg = neg ? -1 : 1;
         const a = Math.abs(r);
         enc.encode(neg, core.p(ID_SIGN + signCtx(c.r1), P, 4 + core.fq));
-        m.update(neg);
+        core.update(neg);
         const e = 31 - Math.clz32(a);
         for (let j = 0; j < maxE; j++) {
           bit = e > j ? 1 : 0;
           enc.encode(bit, core.p(ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg)));
-          m.update(bit);
+          core.update(bit);
           if (!bit) break;
         }
         let top = 0;
@@ -259,7 +408,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
           bit = (a >>> t) & 1;
           const id = t === e - 1 ? ID_TOP + e : t === e - 2 ? ID_SECOND + 2 * e + top : ID_REST + (t < 15 ? t : 15);
           enc.encode(bit, core.p(id, P + sg * pre, mantKind(t, neg)));
-          m.update(bit);
+          core.update(bit);
           if (t === e - 1) top = bit;
           if (bit) pre += POW2[t]!;
         }
@@ -306,7 +455,6 @@ export class LmscmCodec implements ArrayToBytesCodec {
     const body = rd.bytesView(rd.remaining);
     if (n * nc === 0 && body.length !== 4) throw new CorruptDataError('lmscm: empty chunk must end with 4 coder bytes');
     const core = new Core(bits, signed, this.limit, this.rate, this.prior, this.model);
-    const m = core.m;
     const maxE = core.maxE;
     const dec = new BinaryDecoder(body, 'lmscm stream');
     for (let i = 0, ch = 0, total = n * nc; i < total; i++) {
@@ -315,15 +463,15 @@ export class LmscmCodec implements ArrayToBytesCodec {
       const P = core.P;
       let r = 0;
       let bit = dec.decode(core.p(ID_ZERO, P, core.fq));
-      m.update(bit);
+      core.update(bit);
       if (bit) {
         const neg = dec.decode(core.p(ID_SIGN + signCtx(c.r1), P, 4 + core.fq));
-        m.update(neg);
+        core.update(neg);
         const sg = neg ? -1 : 1;
         let e = 0;
         for (let j = 0; j < maxE; j++) {
           bit = dec.decode(core.p(ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg)));
-          m.update(bit);
+          core.update(bit);
           if (!bit) break;
           e++;
         }
@@ -332,7 +480,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
         for (let t = e - 1; t >= 0; t--) {
           const id = t === e - 1 ? ID_TOP + e : t === e - 2 ? ID_SECOND + 2 * e + top : ID_REST + (t < 15 ? t : 15);
           bit = dec.decode(core.p(id, P + sg * pre, mantKind(t, neg)));
-          m.update(bit);
+          core.update(bit);
           if (t === e - 1) top = bit;
           if (bit) pre += POW2[t]!;
         }
