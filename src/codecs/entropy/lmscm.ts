@@ -21,7 +21,6 @@ import { dims } from '../filter/delta.js';
 import { designLpc as designLpcAt, type LpcFilter } from '../filter/lpc.js';
 import { readZigzag, writeZigzag } from '../filter/remap.js';
 import { valueBits } from './_signed.js';
-import { BinaryDecoder, BinaryEncoder } from './_binary-coder.js';
 import { COUNT_SHIFT, LmscmModel, PROB_MASK, RATE } from './_lmscm-model.js';
 import { SQUASH, STRETCH } from './_cm-model.js';
 import { alignShift, histMean, logProfile, namedPrior, VALUE_SPAN, type LmscmPrior } from './_lmscm-prior.js';
@@ -107,23 +106,14 @@ export class Core {
   private readonly apm2: Uint16Array;
   private readonly limit: number;
   private readonly lr: number;
-  // per-decision state set by p() for update(): the five counter slots, their stretched
-  // probabilities (mixer inputs), the mix, the APM cells and interpolation weight
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
-  private s4 = 0;
-  private v0 = 0;
-  private v1 = 0;
-  private v2 = 0;
-  private v3 = 0;
-  private v4 = 0;
-  private pMix = 0;
-  private wb = 0;
-  private a1 = 0;
-  private a2 = 0;
-  private aw = 0;
+  // the coder's state (see code()): interval [x1, x2], and x, input or output, position
+  private decoding = false;
+  private x1 = 0;
+  private x2 = 0xffffffff;
+  private x = 0;
+  private input: Uint8Array = new Uint8Array(0);
+  private out = new Uint8Array(0);
+  private pos = 0;
 
   /** `model` 1: the original; 2: plus the value-keyed second APM (SSE). */
   constructor(
@@ -197,12 +187,63 @@ export class Core {
     this.vo = c.vo;
   }
 
+  /** Starts encoding (the coder's output grows from `capacity` bytes as needed). */
+  startEncode(capacity: number): void {
+    this.decoding = false;
+    this.out = new Uint8Array(Math.max(64, capacity));
+    this.pos = 0;
+    this.x1 = 0;
+    this.x2 = 0xffffffff;
+  }
+
+  /** The coder's bytes: everything written, then the 4 bytes of x1 (as BinaryEncoder.finish). */
+  finishEncode(): Uint8Array {
+    for (let i = 0; i < 4; i++) {
+      this.put(this.x1 >>> 24);
+      this.x1 = (this.x1 << 8) >>> 0;
+    }
+    return this.out.slice(0, this.pos);
+  }
+
+  /** Starts decoding `input` (as BinaryDecoder: the first 4 bytes fill x). */
+  startDecode(input: Uint8Array): void {
+    this.decoding = true;
+    this.input = input;
+    this.pos = 0;
+    this.x1 = 0;
+    this.x2 = 0xffffffff;
+    this.x = 0;
+    for (let i = 0; i < 4; i++) this.x = ((this.x << 8) | this.next()) >>> 0;
+  }
+
+  /** Throws unless the whole stream was consumed. */
+  endDecode(): void {
+    if (this.pos !== this.input.length) throw new CorruptDataError(`lmscm stream: ${this.input.length - this.pos} unexpected trailing bytes`);
+  }
+
+  private next(): number {
+    if (this.pos >= this.input.length) throw new CorruptDataError('lmscm stream: read past the end of the stream');
+    return this.input[this.pos++]!;
+  }
+
+  private put(byte: number): void {
+    if (this.pos >= this.out.length) {
+      const grown = new Uint8Array(this.out.length * 2);
+      grown.set(this.out);
+      this.out = grown;
+    }
+    this.out[this.pos++] = byte;
+  }
+
   /**
-   * P(bit = 1), 12-bit, of decision `id` whose value node is (v, kind): the five counters'
-   * stretched probabilities mixed by weight set id, refined by the APM (context c0 + id) and,
-   * for model 2, the value-keyed APM. Remembers what update() needs.
+   * Codes decision `id` whose value node is (v, kind): encoding, writes `bit`; decoding, ignores
+   * `bit` and returns the decoded bit. One pass, fused for speed, of exactly the reference
+   * arithmetic (LmscmModel.p and update with the slots below, then _binary-coder.ts's coder):
+   * the five counters' stretched probabilities mixed by weight set `id`, refined by the APM
+   * (context c0 + id) and, for model 2, the value-keyed APM; then coding; then every adaptive
+   * table that took part moves toward the bit.
    */
-  p(id: number, v: number, kind: number): number {
+  code(bit: number, id: number, v: number, kind: number): number {
     const cells = this.cells;
     const s0 = this.c0 + id; // table 0 starts at 0: s0 is also the APM context
     const s1 = this.c1 + id;
@@ -210,25 +251,19 @@ export class Core {
     const s3 = this.c3 + id;
     const vv = ((v + this.vo) | 0) & ((1 << VAL_BITS) - 1);
     const s4 = this.b4 + vv * VAL_K + kind;
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
-    this.s4 = s4;
     // a cell's probability >> 4 = its bits 4..15
-    const v0 = STRETCH[(cells[s0]! >>> 4) & 4095]!;
-    const v1 = STRETCH[(cells[s1]! >>> 4) & 4095]!;
-    const v2 = STRETCH[(cells[s2]! >>> 4) & 4095]!;
-    const v3 = STRETCH[(cells[s3]! >>> 4) & 4095]!;
-    const v4 = STRETCH[(cells[s4]! >>> 4) & 4095]!;
-    this.v0 = v0;
-    this.v1 = v1;
-    this.v2 = v2;
-    this.v3 = v3;
-    this.v4 = v4;
+    const c0 = cells[s0]!;
+    const c1 = cells[s1]!;
+    const c2 = cells[s2]!;
+    const c3 = cells[s3]!;
+    const c4 = cells[s4]!;
+    const v0 = STRETCH[(c0 >>> 4) & 4095]!;
+    const v1 = STRETCH[(c1 >>> 4) & 4095]!;
+    const v2 = STRETCH[(c2 >>> 4) & 4095]!;
+    const v3 = STRETCH[(c3 >>> 4) & 4095]!;
+    const v4 = STRETCH[(c4 >>> 4) & 4095]!;
     const weights = this.weights;
     const wb = id * 6; // weight set: the decision id
-    this.wb = wb;
     // the same sums in the same order on both sides (doubles)
     let dot = v0 * weights[wb]!;
     dot += v1 * weights[wb + 1]!;
@@ -236,80 +271,79 @@ export class Core {
     dot += v3 * weights[wb + 3]!;
     dot += v4 * weights[wb + 4]!;
     dot += 256 * weights[wb + 5]!;
-    let x = Math.round(dot);
-    if (x > 2047) x = 2047;
-    else if (x < -2048) x = -2048;
-    const pm = SQUASH[(x | 0) + 2048]!;
-    this.pMix = pm;
-    const sx = SQUASH_STRETCH[(x | 0) + 2048]!;
+    let xr = Math.round(dot);
+    if (xr > 2047) xr = 2047;
+    else if (xr < -2048) xr = -2048;
+    const pm = SQUASH[(xr | 0) + 2048]!;
+    const sx = SQUASH_STRETCH[(xr | 0) + 2048]!;
     const lo = sx >> 7;
     const w = sx & 127;
-    const a = s0 * 33 + lo;
-    this.a1 = a;
-    this.aw = w;
+    const a1 = s0 * 33 + lo;
     const apm = this.apm;
-    const pa = (apm[a]! * (128 - w) + apm[a + 1]! * w) >> 11;
+    const pa = (apm[a1]! * (128 - w) + apm[a1 + 1]! * w) >> 11;
     let p: number;
+    let a2 = 0;
+    const apm2 = this.apm2;
     if (this.sse) {
-      const a2 = (vv * SSE_CLASSES + SSE_CLASS[id]!) * 33 + lo;
-      this.a2 = a2;
-      const apm2 = this.apm2;
+      a2 = (vv * SSE_CLASSES + SSE_CLASS[id]!) * 33 + lo;
       const pb = (apm2[a2]! * (128 - w) + apm2[a2 + 1]! * w) >> 11;
       p = (pm + pa + 2 * pb) >> 2;
     } else {
       p = (pm + 3 * pa) >> 2;
     }
-    return p < 1 ? 1 : p > 4095 ? 4095 : p;
-  }
+    if (p < 1) p = 1;
+    else if (p > 4095) p = 4095;
 
-  /** Adapts everything p() used to the coded bit. */
-  update(bit: number): void {
-    const target = bit ? 65535 : 0;
-    const cells = this.cells;
-    const limit = this.limit;
+    // the coder (_binary-coder.ts): bit 1 keeps [x1, xmid], bit 0 keeps [xmid + 1, x2]
+    let x1 = this.x1;
+    let x2 = this.x2;
+    const xmid = x1 + ((x2 - x1) >>> 12) * p;
+    if (this.decoding) bit = this.x <= xmid ? 1 : 0;
+    if (bit) x2 = xmid;
+    else x1 = xmid + 1;
+    while (((x1 ^ x2) & 0xff000000) === 0) {
+      if (this.decoding) this.x = ((this.x << 8) | this.next()) >>> 0;
+      else this.put(x2 >>> 24);
+      x1 = (x1 << 8) >>> 0;
+      x2 = ((x2 << 8) | 255) >>> 0;
+    }
+    this.x1 = x1;
+    this.x2 = x2;
+
     // counters (the five slots lie in different tables, so they never alias)
-    let c = cells[this.s0]!;
-    let n = c >>> COUNT_SHIFT;
-    let pr = c & PROB_MASK;
-    cells[this.s0] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
-    c = cells[this.s1]!;
-    n = c >>> COUNT_SHIFT;
-    pr = c & PROB_MASK;
-    cells[this.s1] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
-    c = cells[this.s2]!;
-    n = c >>> COUNT_SHIFT;
-    pr = c & PROB_MASK;
-    cells[this.s2] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
-    c = cells[this.s3]!;
-    n = c >>> COUNT_SHIFT;
-    pr = c & PROB_MASK;
-    cells[this.s3] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
-    c = cells[this.s4]!;
-    n = c >>> COUNT_SHIFT;
-    pr = c & PROB_MASK;
-    cells[this.s4] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    const target = bit ? 65535 : 0;
+    const limit = this.limit;
+    let n = c0 >>> COUNT_SHIFT;
+    let pr = c0 & PROB_MASK;
+    cells[s0] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    n = c1 >>> COUNT_SHIFT;
+    pr = c1 & PROB_MASK;
+    cells[s1] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    n = c2 >>> COUNT_SHIFT;
+    pr = c2 & PROB_MASK;
+    cells[s2] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    n = c3 >>> COUNT_SHIFT;
+    pr = c3 & PROB_MASK;
+    cells[s3] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+    n = c4 >>> COUNT_SHIFT;
+    pr = c4 & PROB_MASK;
+    cells[s4] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
     // mixer: gradient of the coding cost in the stretched domain
-    const err = ((bit ? 4095 : 0) - this.pMix) * this.lr;
-    const weights = this.weights;
-    const wb = this.wb;
-    weights[wb] += err * this.v0;
-    weights[wb + 1] += err * this.v1;
-    weights[wb + 2] += err * this.v2;
-    weights[wb + 3] += err * this.v3;
-    weights[wb + 4] += err * this.v4;
+    const err = ((bit ? 4095 : 0) - pm) * this.lr;
+    weights[wb] += err * v0;
+    weights[wb + 1] += err * v1;
+    weights[wb + 2] += err * v2;
+    weights[wb + 3] += err * v3;
+    weights[wb + 4] += err * v4;
     weights[wb + 5] += err * 256;
     // APMs: both interpolation points toward the bit
-    const a = this.a1;
-    const w = this.aw;
-    const apm = this.apm;
-    apm[a] += ((target - apm[a]!) * (128 - w)) >> 13;
-    apm[a + 1] += ((target - apm[a + 1]!) * w) >> 13;
+    apm[a1] += ((target - apm[a1]!) * (128 - w)) >> 13;
+    apm[a1 + 1] += ((target - apm[a1 + 1]!) * w) >> 13;
     if (this.sse) {
-      const a2 = this.a2;
-      const apm2 = this.apm2;
       apm2[a2] += ((target - apm2[a2]!) * (128 - w)) >> 13;
       apm2[a2 + 1] += ((target - apm2[a2 + 1]!) * w) >> 13;
     }
+    return bit;
   }
 
   end(c: Channel, x: number, r: number): void {
@@ -379,7 +413,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
     }
     const head = w.finish();
     const maxE = core.maxE;
-    const enc = new BinaryEncoder(n * nc + 1024);
+    core.startEncode(n * nc + 1024);
     for (let i = 0, ch = 0, total = n * nc; i < total; i++) {
       const c = chans[ch]!;
       core.begin(c);
@@ -387,19 +421,16 @@ export class LmscmCodec implements ArrayToBytesCodec {
       const xv = x[i]!;
       const r = xv - P;
       let bit = r !== 0 ? 1 : 0;
-      enc.encode(bit, core.p(ID_ZERO, P, core.fq));
-      core.update(bit);
+      core.code(bit, ID_ZERO, P, core.fq);
       if (r !== 0) {
         const neg = r < 0 ? 1 : 0;
         const sg = neg ? -1 : 1;
         const a = Math.abs(r);
-        enc.encode(neg, core.p(ID_SIGN + signCtx(c.r1), P, 4 + core.fq));
-        core.update(neg);
+        core.code(neg, ID_SIGN + signCtx(c.r1), P, 4 + core.fq);
         const e = 31 - Math.clz32(a);
         for (let j = 0; j < maxE; j++) {
           bit = e > j ? 1 : 0;
-          enc.encode(bit, core.p(ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg)));
-          core.update(bit);
+          core.code(bit, ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg));
           if (!bit) break;
         }
         let top = 0;
@@ -407,8 +438,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
         for (let t = e - 1; t >= 0; t--) {
           bit = (a >>> t) & 1;
           const id = t === e - 1 ? ID_TOP + e : t === e - 2 ? ID_SECOND + 2 * e + top : ID_REST + (t < 15 ? t : 15);
-          enc.encode(bit, core.p(id, P + sg * pre, mantKind(t, neg)));
-          core.update(bit);
+          core.code(bit, id, P + sg * pre, mantKind(t, neg));
           if (t === e - 1) top = bit;
           if (bit) pre += POW2[t]!;
         }
@@ -416,7 +446,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
       core.end(c, xv, r);
       if (++ch === nc) ch = 0;
     }
-    const body = enc.finish();
+    const body = core.finishEncode();
     const out = new Uint8Array(head.length + body.length);
     out.set(head);
     out.set(body, head.length);
@@ -456,22 +486,19 @@ export class LmscmCodec implements ArrayToBytesCodec {
     if (n * nc === 0 && body.length !== 4) throw new CorruptDataError('lmscm: empty chunk must end with 4 coder bytes');
     const core = new Core(bits, signed, this.limit, this.rate, this.prior, this.model);
     const maxE = core.maxE;
-    const dec = new BinaryDecoder(body, 'lmscm stream');
+    core.startDecode(body);
     for (let i = 0, ch = 0, total = n * nc; i < total; i++) {
       const c = chans[ch]!;
       core.begin(c);
       const P = core.P;
       let r = 0;
-      let bit = dec.decode(core.p(ID_ZERO, P, core.fq));
-      core.update(bit);
+      let bit = core.code(0, ID_ZERO, P, core.fq);
       if (bit) {
-        const neg = dec.decode(core.p(ID_SIGN + signCtx(c.r1), P, 4 + core.fq));
-        core.update(neg);
+        const neg = core.code(0, ID_SIGN + signCtx(c.r1), P, 4 + core.fq);
         const sg = neg ? -1 : 1;
         let e = 0;
         for (let j = 0; j < maxE; j++) {
-          bit = dec.decode(core.p(ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg)));
-          core.update(bit);
+          bit = core.code(0, ID_UNARY + j, P + sg * POW2[j]!, unaryKind(j, neg));
           if (!bit) break;
           e++;
         }
@@ -479,8 +506,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
         let pre = POW2[e]!;
         for (let t = e - 1; t >= 0; t--) {
           const id = t === e - 1 ? ID_TOP + e : t === e - 2 ? ID_SECOND + 2 * e + top : ID_REST + (t < 15 ? t : 15);
-          bit = dec.decode(core.p(id, P + sg * pre, mantKind(t, neg)));
-          core.update(bit);
+          bit = core.code(0, id, P + sg * pre, mantKind(t, neg));
           if (t === e - 1) top = bit;
           if (bit) pre += POW2[t]!;
         }
@@ -492,7 +518,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
       core.end(c, xv, r);
       if (++ch === nc) ch = 0;
     }
-    dec.end();
+    core.endDecode();
     return x;
   }
 
