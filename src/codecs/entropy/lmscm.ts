@@ -63,6 +63,7 @@ class Channel {
   /** The coefficients as doubles (the predictor's products are exact in doubles). */
   readonly q: Float64Array;
   readonly div: number;
+  readonly inv: number;
   avgF = 0;
   avgS = 0;
   r1 = 0;
@@ -77,6 +78,7 @@ class Channel {
     this.buf = new Float64Array(f.order + n);
     this.q = Float64Array.from(f.q);
     this.div = POW2[f.shift]!;
+    this.inv = 1 / this.div;
   }
 }
 
@@ -172,9 +174,10 @@ export class Core {
       }
       for (; j < order; j++, t--) s0 += q[j]! * b[t]!;
       const s = s0 + s1 + (s2 + s3);
-      const div = c.div;
-      P = Math.floor(s / div);
-      fq = Math.floor(((s - P * div) * 4) / div);
+      // div is a power of 2: multiplying by its inverse is the exact division
+      const inv = c.inv;
+      P = Math.floor(s * inv);
+      fq = Math.floor((s - P * c.div) * 4 * inv);
     }
     if (P < this.lo) P = this.lo;
     else if (P > this.hi) P = this.hi;
