@@ -53,6 +53,10 @@ export function designLpc(x: Float64Array, n: number, maxOrder: number): LpcFilt
 }
 
 const POW2 = new Float64Array(33).map((_, i) => 2 ** i);
+/** stretch as doubles (the mixer's inputs; no int-to-double conversion in the hot loop). */
+const STRETCH_F = Float64Array.from(STRETCH);
+/** The counter rates / 65536 as doubles: (d * RATE[n]) / 65536 = d * RATE_F[n] exactly (|d * RATE| < 2^32). */
+const RATE_F = Float64Array.from(RATE, (r) => r / 65536);
 /** stretch(squash(x)) + 2048 for x + 2048 in 0..4095: the APM position of a mix, one load. */
 const SQUASH_STRETCH = new Int16Array(4096).map((_, i) => STRETCH[SQUASH[i]!]! + 2048);
 
@@ -212,9 +216,9 @@ export class Core {
     const input = this.input;
     let out = this.out;
     let pos = this.pos;
-    let x1 = this.x1;
-    let x2 = this.x2;
-    let xin = this.x;
+    let x1 = this.x1 >>> 0;
+    let x2 = this.x2 >>> 0;
+    let xin = this.x >>> 0;
     for (let i = 0, ch = 0; i < total; i++) {
       const c = chans[ch]!;
       // ---- prediction P (and its fraction fq) from the channel's reconstructed history
@@ -313,11 +317,11 @@ export class Core {
         const k3 = cells[s3]!;
         const k4 = cells[s4]!;
         // a cell's probability >> 4 = its bits 4..15
-        const v0 = STRETCH[(k0 >>> 4) & 4095]!;
-        const v1 = STRETCH[(k1 >>> 4) & 4095]!;
-        const v2 = STRETCH[(k2 >>> 4) & 4095]!;
-        const v3 = STRETCH[(k3 >>> 4) & 4095]!;
-        const v4 = STRETCH[(k4 >>> 4) & 4095]!;
+        const v0 = STRETCH_F[(k0 >>> 4) & 4095]!;
+        const v1 = STRETCH_F[(k1 >>> 4) & 4095]!;
+        const v2 = STRETCH_F[(k2 >>> 4) & 4095]!;
+        const v3 = STRETCH_F[(k3 >>> 4) & 4095]!;
+        const v4 = STRETCH_F[(k4 >>> 4) & 4095]!;
         const wb = id * 6; // weight set: the decision id
         // the same sums in the same order on both sides (doubles)
         let dot = v0 * weights[wb]!;
@@ -346,10 +350,11 @@ export class Core {
         if (p < 1) p = 1;
         else if (p > 4095) p = 4095;
         // ---- the coder (_binary-coder.ts): bit 1 keeps [x1, xmid], bit 0 keeps [xmid + 1, x2]
-        const xmid = x1 + ((x2 - x1) >>> 12) * p;
+        // (uint32 arithmetic: the true xmid < 2^32, so its value mod 2^32 is exact)
+        const xmid = (x1 + Math.imul((x2 - x1) >>> 12, p)) >>> 0;
         if (decoding) bit = xin <= xmid ? 1 : 0;
         if (bit) x2 = xmid;
-        else x1 = xmid + 1;
+        else x1 = (xmid + 1) >>> 0;
         while (((x1 ^ x2) & 0xff000000) === 0) {
           if (decoding) {
             if (pos >= input.length) throw new CorruptDataError('lmscm stream: read past the end of the stream');
@@ -365,19 +370,19 @@ export class Core {
         const target = bit ? 65535 : 0;
         let n = k0 >>> COUNT_SHIFT;
         let pr = k0 & PROB_MASK;
-        cells[s0] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+        cells[s0] = (pr + (((target - pr) * RATE_F[n]!) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
         n = k1 >>> COUNT_SHIFT;
         pr = k1 & PROB_MASK;
-        cells[s1] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+        cells[s1] = (pr + (((target - pr) * RATE_F[n]!) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
         n = k2 >>> COUNT_SHIFT;
         pr = k2 & PROB_MASK;
-        cells[s2] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+        cells[s2] = (pr + (((target - pr) * RATE_F[n]!) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
         n = k3 >>> COUNT_SHIFT;
         pr = k3 & PROB_MASK;
-        cells[s3] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+        cells[s3] = (pr + (((target - pr) * RATE_F[n]!) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
         n = k4 >>> COUNT_SHIFT;
         pr = k4 & PROB_MASK;
-        cells[s4] = (pr + ((((target - pr) * RATE[n]!) / 65536) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
+        cells[s4] = (pr + (((target - pr) * RATE_F[n]!) | 0)) | ((n < limit ? n + 1 : n) << COUNT_SHIFT);
         // mixer: gradient of the coding cost in the stretched domain
         const err = ((bit ? 4095 : 0) - pm) * lr;
         weights[wb] += err * v0;
