@@ -330,11 +330,9 @@ export class Core {
         dot += v3 * weights[wb + 3]!;
         dot += v4 * weights[wb + 4]!;
         dot += 256 * weights[wb + 5]!;
-        let xr = Math.round(dot);
-        if (xr > 2047) xr = 2047;
-        else if (xr < -2048) xr = -2048;
-        const pm = SQUASH[(xr | 0) + 2048]!;
-        const sx = SQUASH_STRETCH[(xr | 0) + 2048]!;
+        const xr = roundClamped(dot);
+        const pm = SQUASH[xr + 2048]!;
+        const sx = SQUASH_STRETCH[xr + 2048]!;
         const w = sx & 127;
         const a1 = s0 * 33 + (sx >> 7);
         const pa = (apm[a1]! * (128 - w) + apm[a1 + 1]! * w) >> 11;
@@ -451,6 +449,22 @@ export class Core {
     this.x2 = x2;
     this.x = xin;
   }
+}
+
+/**
+ * Math.round(dot) clamped to [-2048, 2047] (the mixer's output in stretch units), without Math.round
+ * on the hot path's critical chain: clamp first (which gives the same result), a candidate by
+ * truncation, then an exact correction (comparisons with xr +- 0.5 are exact; the candidate is off
+ * by one only when the addition rounded across a half). NaN, which finite weights never produce,
+ * gives 0 as `Math.round(NaN) | 0` does.
+ */
+export function roundClamped(dot: number): number {
+  if (dot > 2047) dot = 2047;
+  else if (!(dot >= -2048)) dot = dot < 0 ? -2048 : 0;
+  let xr = ((dot + 2048.5) | 0) - 2048;
+  if (dot < xr - 0.5) xr--;
+  else if (dot >= xr + 0.5) xr++;
+  return xr;
 }
 
 function grown(a: Uint8Array): Uint8Array {
