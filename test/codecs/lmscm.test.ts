@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
-import { designLpc, roundClamped } from '../../src/codecs/entropy/lmscm.js';
+import { designLpc } from '../../src/codecs/entropy/lmscm.js';
+import { roundClamped } from '../../src/codecs/entropy/_cm-model.js';
 import { LmscmModel } from '../../src/codecs/entropy/_lmscm-model.js';
 import { BinaryEncoder } from '../../src/codecs/entropy/_binary-coder.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';

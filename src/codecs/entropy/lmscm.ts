@@ -21,8 +21,8 @@ import { dims } from '../filter/delta.js';
 import { designLpc as designLpcAt, type LpcFilter } from '../filter/lpc.js';
 import { readZigzag, writeZigzag } from '../filter/remap.js';
 import { valueBits } from './_signed.js';
-import { COUNT_SHIFT, LmscmModel, PROB_MASK, RATE } from './_lmscm-model.js';
-import { SQUASH, STRETCH } from './_cm-model.js';
+import { COUNT_SHIFT, LmscmModel, PROB_MASK } from './_lmscm-model.js';
+import { RATE_F, roundClamped, SQUASH, SQUASH_STRETCH, STRETCH_F } from './_cm-model.js';
 import { alignShift, histMean, logProfile, namedPrior, VALUE_SPAN, type LmscmPrior } from './_lmscm-prior.js';
 import { qlog } from './cm.js';
 
@@ -53,13 +53,6 @@ export function designLpc(x: Float64Array, n: number, maxOrder: number): LpcFilt
 }
 
 const POW2 = new Float64Array(33).map((_, i) => 2 ** i);
-/** stretch as doubles (the mixer's inputs; no int-to-double conversion in the hot loop). */
-const STRETCH_F = Float64Array.from(STRETCH);
-/** The counter rates / 65536 as doubles: (d * RATE[n]) / 65536 = d * RATE_F[n] exactly (|d * RATE| < 2^32). */
-const RATE_F = Float64Array.from(RATE, (r) => r / 65536);
-/** stretch(squash(x)) + 2048 for x + 2048 in 0..4095: the APM position of a mix, one load. */
-const SQUASH_STRETCH = new Int16Array(4096).map((_, i) => STRETCH[SQUASH[i]!]! + 2048);
-
 /** Per-channel adaptive state shared by encoder and decoder. */
 class Channel {
   /** The channel's values so far after `order` zeros: x[i] at buf[order + i] (no shifting). */
@@ -449,22 +442,6 @@ export class Core {
     this.x2 = x2;
     this.x = xin;
   }
-}
-
-/**
- * Math.round(dot) clamped to [-2048, 2047] (the mixer's output in stretch units), without Math.round
- * on the hot path's critical chain: clamp first (which gives the same result), a candidate by
- * truncation, then an exact correction (comparisons with xr +- 0.5 are exact; the candidate is off
- * by one only when the addition rounded across a half). NaN, which finite weights never produce,
- * gives 0 as `Math.round(NaN) | 0` does.
- */
-export function roundClamped(dot: number): number {
-  if (dot > 2047) dot = 2047;
-  else if (!(dot >= -2048)) dot = dot < 0 ? -2048 : 0;
-  let xr = ((dot + 2048.5) | 0) - 2048;
-  if (dot < xr - 0.5) xr--;
-  else if (dot >= xr + 0.5) xr++;
-  return xr;
 }
 
 function grown(a: Uint8Array): Uint8Array {
