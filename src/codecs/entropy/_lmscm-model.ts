@@ -110,6 +110,12 @@ export class LmscmModel {
     this.weights = new Float64Array(nWeightSets * (this.k + 1));
     this.apm = new Uint16Array(nApm * 33);
     this.apm2 = new Uint16Array(nApm2 * 33);
+    this.reset(start);
+  }
+
+  /** Back to the initial state: `start` (a trained state) or the flat one (reusing the arrays). */
+  reset(start?: LmscmState): void {
+    this.pMix = 0;
     if (start) {
       this.load(start);
       return;

@@ -51,15 +51,22 @@ const POW2 = new Float64Array(33).map((_, i) => 2 ** i);
 /** The adaptive tables of one chunk (the model of docs/spec/codecs/cm.md). */
 class CmState {
   /** Counters of the four tables, (context * NDEC + id) from each table's base: p | count << 16. */
-  readonly cells = new Int32Array(CELLS).fill(32768);
+  readonly cells = new Int32Array(CELLS);
   /** Per decision id: weights of the four inputs and the bias. */
-  readonly weights = new Float64Array(NDEC * 5).fill(0.3);
+  readonly weights = new Float64Array(NDEC * 5);
   /** Per (c0, id): 33 interpolation points. */
   readonly apm = new Uint16Array(SIZES[0]! * NDEC * 33);
   constructor(
     readonly limit: number,
     readonly lr: number,
   ) {
+    this.reset();
+  }
+
+  /** The initial state: counters 1/2 with count 0, weights 0.3, every APM the identity. */
+  reset(): void {
+    this.cells.fill(32768);
+    this.weights.fill(0.3);
     for (let i = 0; i < 33; i++) this.apm[i] = squash((i - 16) * 128) * 16;
     for (let have = 33; have < this.apm.length; have *= 2) this.apm.copyWithin(have, 0, Math.min(have, this.apm.length - have));
   }
@@ -291,10 +298,18 @@ class CmCodec implements ArrayToBytesCodec {
     readonly rate: number,
   ) {}
 
+  /** The tables in their initial state; the last chunk's are reset and reused (taken, then reset). */
+  private state(): CmState {
+    if (!this.spare) this.spare = new CmState(this.limit, this.rate * 1e-9);
+    else this.spare.reset();
+    return this.spare;
+  }
+  private spare?: CmState;
+
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     const bits = valueBits(spec.dtype, this.id);
     const [n, c] = dims(spec);
-    const st = new CmState(this.limit, this.rate * 1e-9);
+    const st = this.state();
     const coder = new Coder();
     coder.out = new Uint8Array(Math.max(64, n * c + 1024));
     run(st, coder, x, n * c, c, bits, false);
@@ -308,7 +323,7 @@ class CmCodec implements ArrayToBytesCodec {
     if (n * c === 0) {
       if (input.length !== 4) throw new CorruptDataError('cm: empty chunk must be 4 bytes');
     }
-    const st = new CmState(this.limit, this.rate * 1e-9);
+    const st = this.state();
     const coder = new Coder();
     coder.startDecode(input);
     run(st, coder, x, n * c, c, bits, true);

@@ -110,11 +110,11 @@ export class Core {
 
   /** `model` 1: the original; 2: plus the value-keyed second APM (SSE). */
   constructor(
-    bits: number,
-    signed: boolean,
+    readonly bits: number,
+    readonly signed: boolean,
     limit: number,
     rate: number,
-    prior?: LmscmPrior,
+    private readonly prior?: LmscmPrior,
     model = 1,
   ) {
     const sizes = [48 * NDEC, 144 * NDEC, 48 * NDEC, 36 * NDEC, (1 << VAL_BITS) * VAL_K];
@@ -136,6 +136,11 @@ export class Core {
     this.maxE = bits - 1;
     this.lo = signed ? -(2 ** (bits - 1)) : 0;
     this.hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  }
+
+  /** Back to the state of a new core (the model's initial or prior state), reusing the arrays. */
+  reset(): void {
+    this.m.reset(this.prior?.state);
   }
 
   /** Starts encoding (the coder's output grows from `capacity` bytes as needed). */
@@ -473,8 +478,23 @@ export class LmscmCodec implements ArrayToBytesCodec {
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     const bits = valueBits(spec.dtype, this.id);
     const signed = spec.dtype.startsWith('int');
-    return this.encodeWith(new Core(bits, signed, this.limit, this.rate, this.prior, this.model), x, spec);
+    return this.encodeWith(this.core(bits, signed), x, spec);
   }
+
+  /**
+   * A core in its initial state. The last one is kept and reset for the next chunk: its ~4 MB of
+   * tables (with a prior) are then copied over instead of allocated and collected per chunk.
+   * Reset when taken, so a chunk that threw halfway leaves nothing behind.
+   */
+  private core(bits: number, signed: boolean): Core {
+    const c = this.spare;
+    if (c && c.bits === bits && c.signed === signed) {
+      c.reset();
+      return c;
+    }
+    return (this.spare = new Core(bits, signed, this.limit, this.rate, this.prior, this.model));
+  }
+  private spare?: Core;
 
   /**
    * Encodes with a given core (a trainer passes one core through many chunks to learn a prior);
@@ -542,7 +562,7 @@ export class LmscmCodec implements ArrayToBytesCodec {
     }
     const body = rd.bytesView(rd.remaining);
     if (n * nc === 0 && body.length !== 4) throw new CorruptDataError('lmscm: empty chunk must end with 4 coder bytes');
-    const core = new Core(bits, signed, this.limit, this.rate, this.prior, this.model);
+    const core = this.core(bits, signed);
     core.startDecode(body);
     core.run(x, chans, n * nc);
     core.endDecode();
