@@ -53,6 +53,7 @@ export function designLpc(x: Float64Array, n: number, maxOrder: number): LpcFilt
 }
 
 const POW2 = new Float64Array(33).map((_, i) => 2 ** i);
+
 /** Per-channel adaptive state shared by encoder and decoder. */
 class Channel {
   /** The channel's values so far after `order` zeros: x[i] at buf[order + i] (no shifting). */
