@@ -61,8 +61,8 @@ function packCells(state: LmscmState, base: Int32Array, total: number): Int32Arr
 /**
  * The adaptive state of the lmscm model (counter tables, mixer weights, APMs) and the reference
  * arithmetic of one decision for any number of tables (p, update). lmscm's Core runs the same
- * arithmetic over these arrays, specialized to its five tables and fused for speed; a test checks
- * that the two agree decision by decision.
+ * arithmetic over these arrays, specialized to its five tables and fused for speed;
+ * test/codecs/lmscm-reference.test.ts checks that both write the same bytes.
  */
 export class LmscmModel {
   readonly k: number;
