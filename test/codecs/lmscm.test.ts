@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '../../src/codecs/builtin.js';
 import { designLpc } from '../../src/codecs/entropy/lmscm.js';
+import { roundClamped } from '../../src/codecs/entropy/_cm-model.js';
 import { LmscmModel } from '../../src/codecs/entropy/_lmscm-model.js';
 import { BinaryEncoder } from '../../src/codecs/entropy/_binary-coder.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
@@ -30,6 +31,28 @@ test('lmscm model: a biased bit source is coded within 2% of its entropy', () =>
   }
   const bits = enc.finish().byteLength * 8;
   assert.ok(bits < h * 1.02, `${bits} bits vs entropy ${h.toFixed(0)}`);
+});
+
+test('lmscm mixer rounding: roundClamped is Math.round clamped to [-2048, 2047], halves and their neighbours included', () => {
+  const ref = (x: number) => Math.max(-2048, Math.min(2047, Math.round(x))) | 0;
+  const f = new Float64Array(1);
+  const u = new BigInt64Array(f.buffer);
+  const step = (x: number, d: number) => {
+    // the neighbouring double (d = +1 away from zero, -1 toward it)
+    f[0] = x;
+    u[0] = u[0]! + BigInt(d);
+    return f[0]!;
+  };
+  const xs: number[] = [0, -0, 0.49999999999999994, -0.49999999999999994, 0.5, -0.5, Infinity, -Infinity, NaN, 1e-300, -1e-300, 2047.5, -2048.5, 1e300, -1e300];
+  for (let k = -2050; k <= 2050; k++) {
+    for (const h of [k, k + 0.5]) {
+      xs.push(h);
+      if (h !== 0) for (const d of [-2, -1, 1, 2]) xs.push(step(h, d));
+    }
+  }
+  const r = rng(5);
+  for (let i = 0; i < 100000; i++) xs.push((r() - 0.5) * 6000, (r() - 0.5) * 4);
+  for (const x of xs) assert.equal(roundClamped(x), ref(x), `x = ${x}`);
 });
 
 test('lmscm predictor: designLpc recovers an AR(2) process', () => {

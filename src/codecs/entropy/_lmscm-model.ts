@@ -11,7 +11,8 @@
 import { InvalidConfigError } from '../../core/errors.js';
 import { squash, stretch } from './_cm-model.js';
 
-const RATE = new Int32Array(256);
+/** 65536 / (n + 1.5): the counter learning rates. */
+export const RATE = new Int32Array(256);
 for (let n = 0; n < 256; n++) RATE[n] = Math.round(65536 / (n + 1.5));
 
 /** A snapshot of every adaptive table (what a trained prior holds). */
@@ -37,21 +38,49 @@ function fillPeriodic(a: Uint16Array, period: number): void {
   for (let have = period; have < a.length; have *= 2) a.copyWithin(have, 0, Math.min(have, a.length - have));
 }
 
+/** Counter cell layout in `LmscmModel.cells`: the 16-bit probability, and the count above it. */
+export const PROB_MASK = 0xffff;
+export const COUNT_SHIFT = 16;
+
+/** The packed cells of a state's tables (memoized: a prior is packed once, then copied per chunk). */
+const packed = new WeakMap<LmscmState, Int32Array>();
+function packCells(state: LmscmState, base: Int32Array, total: number): Int32Array {
+  let cells = packed.get(state);
+  if (cells && cells.length === total) return cells;
+  cells = new Int32Array(total);
+  for (let m = 0; m < state.prob.length; m++) {
+    const pr = state.prob[m]!;
+    const cn = state.count[m]!;
+    const b = base[m]!;
+    for (let i = 0; i < pr.length; i++) cells[b + i] = pr[i]! | (cn[i]! << COUNT_SHIFT);
+  }
+  packed.set(state, cells);
+  return cells;
+}
+
+/**
+ * The adaptive state of the lmscm model (counter tables, mixer weights, APMs) and the reference
+ * arithmetic of one decision for any number of tables (p, update). lmscm's Core runs the same
+ * arithmetic over these arrays, specialized to its five tables and fused for speed;
+ * test/codecs/lmscm-reference.test.ts checks that both write the same bytes.
+ */
 export class LmscmModel {
   readonly k: number;
-  /** All counters of all tables in one array (table m starts at base[m]): fewer indirections. */
-  private readonly probs: Uint16Array;
-  private readonly counts: Uint8Array;
-  /** Where table m starts in the shared counter arrays. */
+  /**
+   * All counters of all tables in one array (table m starts at base[m]), each cell the counter's
+   * 16-bit probability | its count << 16: one memory access per counter and decision.
+   */
+  readonly cells: Int32Array;
+  /** Where table m starts in `cells`. */
   readonly base: Int32Array;
   private readonly sizes: readonly number[];
+  readonly weights: Float64Array;
+  readonly apm: Uint16Array;
+  readonly apm2: Uint16Array;
   /** The caller's slot per table as an ABSOLUTE index (base[m] + index in table m), set before p(). */
   readonly slot: Int32Array;
   private readonly st: Float64Array;
-  readonly weights: Float64Array;
-  readonly apm: Uint16Array;
   private apmIdx = 0;
-  readonly apm2: Uint16Array;
   private apm2Idx = 0;
   private apmW = 0;
   private wBase = 0;
@@ -75,18 +104,23 @@ export class LmscmModel {
       this.base[m] = total;
       total += tableSizes[m]!;
     }
-    this.probs = new Uint16Array(total);
-    this.counts = new Uint8Array(total);
+    this.cells = new Int32Array(total);
     this.slot = new Int32Array(this.k);
     this.st = new Float64Array(this.k + 1);
     this.weights = new Float64Array(nWeightSets * (this.k + 1));
     this.apm = new Uint16Array(nApm * 33);
     this.apm2 = new Uint16Array(nApm2 * 33);
+    this.reset(start);
+  }
+
+  /** Back to the initial state: `start` (a trained state) or the flat one (reusing the arrays). */
+  reset(start?: LmscmState): void {
+    this.pMix = 0;
     if (start) {
       this.load(start);
       return;
     }
-    this.probs.fill(32768);
+    this.cells.fill(32768);
     this.weights.fill(0.3);
     for (let i = 0; i < 33; i++) this.apm[i] = squash((i - 16) * 128) * 16;
     fillPeriodic(this.apm, 33);
@@ -102,25 +136,14 @@ export class LmscmModel {
       throw new InvalidConfigError('lmscm: the prior does not fit this model layout (trained for another version)');
     }
     for (let m = 0; m < this.k; m++) {
-      if (state.prob[m]!.length !== this.sizes[m]) throw new InvalidConfigError('lmscm: the prior does not fit this model layout (trained for another version)');
-      this.probs.set(state.prob[m]!, this.base[m]!);
-      this.counts.set(state.count[m]!, this.base[m]!);
+      if (state.prob[m]!.length !== this.sizes[m] || state.count[m]!.length !== this.sizes[m]) {
+        throw new InvalidConfigError('lmscm: the prior does not fit this model layout (trained for another version)');
+      }
     }
+    this.cells.set(packCells(state, this.base, this.cells.length));
     this.weights.set(state.weights);
     this.apm.set(state.apm);
     this.apm2.set(state.apm2);
-  }
-
-  /** A copy of the current state (training a prior). */
-  snapshot(): LmscmState {
-    const prob: Uint16Array[] = [];
-    const count: Uint8Array[] = [];
-    for (let m = 0; m < this.k; m++) {
-      const b = this.base[m]!;
-      prob.push(this.probs.slice(b, b + this.sizes[m]!));
-      count.push(this.counts.slice(b, b + this.sizes[m]!));
-    }
-    return { prob, count, weights: this.weights.slice(), apm: this.apm.slice(), apm2: this.apm2.slice() };
   }
 
   /**
@@ -129,38 +152,15 @@ export class LmscmModel {
    */
   p(wsel: number, apmCtx: number, apm2Ctx = 0): number {
     const k = this.k;
-    const st = this.st;
-    const probs = this.probs;
-    const weights = this.weights;
-    const slot = this.slot;
     const wb = wsel * (k + 1);
     let dot = 0;
-    if (k === 5) {
-      // lmscm's five models, unrolled (the same sums in the same order)
-      const v0 = stretch(probs[slot[0]!]! >>> 4);
-      const v1 = stretch(probs[slot[1]!]! >>> 4);
-      const v2 = stretch(probs[slot[2]!]! >>> 4);
-      const v3 = stretch(probs[slot[3]!]! >>> 4);
-      const v4 = stretch(probs[slot[4]!]! >>> 4);
-      st[0] = v0;
-      st[1] = v1;
-      st[2] = v2;
-      st[3] = v3;
-      st[4] = v4;
-      dot = v0 * weights[wb]!;
-      dot += v1 * weights[wb + 1]!;
-      dot += v2 * weights[wb + 2]!;
-      dot += v3 * weights[wb + 3]!;
-      dot += v4 * weights[wb + 4]!;
-    } else {
-      for (let m = 0; m < k; m++) {
-        const v = stretch(probs[slot[m]!]! >>> 4);
-        st[m] = v;
-        dot += v * weights[wb + m]!;
-      }
+    for (let m = 0; m < k; m++) {
+      const v = stretch((this.cells[this.slot[m]!]! & PROB_MASK) >>> 4);
+      this.st[m] = v;
+      dot = m === 0 ? v * this.weights[wb]! : dot + v * this.weights[wb + m]!;
     }
-    st[k] = 256;
-    dot += 256 * weights[wb + k]!;
+    this.st[k] = 256;
+    dot += 256 * this.weights[wb + k]!;
     this.wBase = wb;
     const pm = squash(Math.round(dot));
     this.pMix = pm;
@@ -170,51 +170,58 @@ export class LmscmModel {
     const a = apmCtx * 33 + lo;
     this.apmIdx = a;
     this.apmW = w;
-    const apm = this.apm;
-    const pa = (apm[a]! * (128 - w) + apm[a + 1]! * w) >> 11;
+    const pa = (this.apm[a]! * (128 - w) + this.apm[a + 1]! * w) >> 11;
     let p: number;
-    const apm2 = this.apm2;
-    if (apm2.length > 0) {
+    if (this.apm2.length > 0) {
       const a2 = apm2Ctx * 33 + lo;
       this.apm2Idx = a2;
-      const pb = (apm2[a2]! * (128 - w) + apm2[a2 + 1]! * w) >> 11;
+      const pb = (this.apm2[a2]! * (128 - w) + this.apm2[a2 + 1]! * w) >> 11;
       p = (pm + pa + 2 * pb) >> 2;
     } else {
       p = (pm + 3 * pa) >> 2;
     }
-    if (p < 1) p = 1;
-    else if (p > 4095) p = 4095;
-    return p;
+    return p < 1 ? 1 : p > 4095 ? 4095 : p;
   }
 
   update(bit: number): void {
     const target = bit ? 65535 : 0;
-    const probs = this.probs;
-    const counts = this.counts;
-    const limit = this.limit;
-    const slot = this.slot;
     for (let m = 0; m < this.k; m++) {
-      const s = slot[m]!;
-      const n = counts[s]!;
-      const pr = probs[s]!;
-      probs[s] = pr + (((target - pr) * RATE[n]!) / 65536 | 0);
-      if (n < limit) counts[s] = n + 1;
+      const s = this.slot[m]!;
+      const n = this.cells[s]! >>> COUNT_SHIFT;
+      const pr = this.cells[s]! & PROB_MASK;
+      this.cells[s] = (pr + (((target - pr) * RATE[n]!) / 65536 | 0)) | ((n < this.limit ? n + 1 : n) << COUNT_SHIFT);
     }
     const err = ((bit ? 4095 : 0) - this.pMix) * this.lr;
-    const wb = this.wBase;
-    const weights = this.weights;
-    const st = this.st;
-    for (let m = 0; m <= this.k; m++) weights[wb + m] += err * st[m]!;
+    for (let m = 0; m <= this.k; m++) this.weights[this.wBase + m] += err * this.st[m]!;
     const a = this.apmIdx;
     const w = this.apmW;
-    const apm = this.apm;
-    apm[a] += ((target - apm[a]!) * (128 - w)) >> 13;
-    apm[a + 1] += ((target - apm[a + 1]!) * w) >> 13;
+    this.apm[a] += ((target - this.apm[a]!) * (128 - w)) >> 13;
+    this.apm[a + 1] += ((target - this.apm[a + 1]!) * w) >> 13;
     if (this.apm2.length > 0) {
       const a2 = this.apm2Idx;
-      const apm2 = this.apm2;
-      apm2[a2] += ((target - apm2[a2]!) * (128 - w)) >> 13;
-      apm2[a2 + 1] += ((target - apm2[a2 + 1]!) * w) >> 13;
+      this.apm2[a2] += ((target - this.apm2[a2]!) * (128 - w)) >> 13;
+      this.apm2[a2 + 1] += ((target - this.apm2[a2 + 1]!) * w) >> 13;
     }
+  }
+
+  /** A copy of the current state (training a prior). */
+  snapshot(): LmscmState {
+    const prob: Uint16Array[] = [];
+    const count: Uint8Array[] = [];
+    const cells = this.cells;
+    for (let m = 0; m < this.k; m++) {
+      const b = this.base[m]!;
+      const size = this.sizes[m]!;
+      const pr = new Uint16Array(size);
+      const cn = new Uint8Array(size);
+      for (let i = 0; i < size; i++) {
+        const c = cells[b + i]!;
+        pr[i] = c & PROB_MASK;
+        cn[i] = c >>> COUNT_SHIFT;
+      }
+      prob.push(pr);
+      count.push(cn);
+    }
+    return { prob, count, weights: this.weights.slice(), apm: this.apm.slice(), apm2: this.apm2.slice() };
   }
 }
