@@ -9,7 +9,7 @@
 import { Adam } from './adam.js';
 import { LeakyRelu } from './activations.js';
 import { Conv3d, Upsample3d, type Dims3 } from './conv3d.js';
-import { quantizeInPlace, quantStep } from './inr.js';
+import { cosineLr, QatShadow, quantizeParams, zeroIfWorse } from './fit.js';
 import type { Rng } from './prng.js';
 import { act, param, type Act, type Layer, type Param } from './tensor.js';
 
@@ -111,11 +111,11 @@ export function trainCnn3d(net: Cnn3dNet, target: Float64Array, o: Cnn3dTrainOpt
   const adam = new Adam(params, o.lr);
   const dy = act(1, 1, od[0] * od[1] * od[2]);
   const qatFrom = Math.floor(o.steps * (1 - o.qat));
-  const shadow = params.map((p) => new Float64Array(p.w.length));
+  const qat = new QatShadow(params, o.bits);
   for (let s = 0; s < o.steps; s++) {
-    adam.lr = o.lr * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * s) / o.steps)));
+    adam.lr = cosineLr(o.lr, s, o.steps);
     const q = s >= qatFrom;
-    if (q) params.forEach((p, k) => (shadow[k]!.set(p.w), quantizeInPlace(p.w, quantStep(p.w, o.bits))));
+    if (q) qat.quantize();
     const y = net.forward(true).data;
     let k = 0;
     for (let z = 0; z < n[0]; z++) for (let yy = 0; yy < n[1]; yy++) {
@@ -126,27 +126,11 @@ export function trainCnn3d(net: Cnn3dNet, target: Float64Array, o: Cnn3dTrainOpt
       }
     }
     net.backward(dy);
-    if (q) params.forEach((p, k) => p.w.set(shadow[k]!));
+    if (q) qat.restore();
     adam.step();
   }
-  const steps = params.map((p) => {
-    const st = quantStep(p.w, o.bits);
-    quantizeInPlace(p.w, st);
-    return st;
-  });
-  const loss = (y: (i: number) => number) => {
-    let l = 0;
-    for (let i = 0; i < N; i++) {
-      const e = y(i) - target[i]!;
-      if (!(below && below[i] && e < 0)) l += (weight ? weight[i]! : 1) * e * e;
-    }
-    return l;
-  };
+  const steps = quantizeParams(params, o.bits);
   const all = net.evaluate();
-  if (!(loss((i) => all[i]!) < loss(() => 0))) {
-    const last = net.convs[net.convs.length - 1]!;
-    last.w.w.fill(0);
-    last.bias.w.fill(0);
-  }
+  zeroIfWorse(net.convs[net.convs.length - 1]!, target, (i) => all[i]!, below, weight);
   return steps;
 }

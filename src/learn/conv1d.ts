@@ -1,5 +1,5 @@
 import type { Rng } from './prng.js';
-import { act, param, type Act, type Layer, type Param } from './tensor.js';
+import { act, addBiasGrad, weightsAndBias, type Act, type Layer, type Param } from './tensor.js';
 
 /**
  * 1-D convolution, [b, cin, l] -> [b, cout, ceil(l / stride)], zero padding:
@@ -13,12 +13,8 @@ export class Conv1d implements Layer {
   readonly pad: number;
   private x: Act | undefined;
   constructor(readonly cin: number, readonly cout: number, readonly k: number, readonly stride: number, rng: Rng, name = 'conv') {
-    this.w = param(`${name}.w`, [cout, cin, k]);
-    this.bias = param(`${name}.b`, [cout]);
-    this.params = [this.w, this.bias];
+    ({ w: this.w, bias: this.bias, params: this.params } = weightsAndBias(name, [cout, cin, k], cout, cin * k, rng));
     this.pad = Math.max(0, Math.floor((k - stride) / 2));
-    const s = Math.sqrt(2 / (cin * k));
-    for (let i = 0; i < this.w.w.length; i++) this.w.w[i] = rng.normal() * s;
   }
   outLength(l: number): number {
     return Math.ceil(l / this.stride);
@@ -70,9 +66,7 @@ export class Conv1d implements Layer {
     for (let n = 0; n < x.b; n++) {
       for (let o = 0; o < cout; o++) {
         const yo = (n * cout + o) * lo;
-        let sb = 0;
-        for (let t = 0; t < lo; t++) sb += DY[yo + t]!;
-        this.bias.g[o]! += sb;
+        addBiasGrad(this.bias.g, o, DY, yo, lo);
         for (let i = 0; i < cin; i++) {
           const xo = (n * cin + i) * x.l;
           const wo = (o * cin + i) * k;
@@ -107,13 +101,9 @@ export class ConvTranspose1d implements Layer {
   readonly pad: number;
   private x: Act | undefined;
   constructor(readonly cin: number, readonly cout: number, readonly k: number, readonly stride: number, rng: Rng, name = 'convt') {
-    this.w = param(`${name}.w`, [cin, cout, k]);
-    this.bias = param(`${name}.b`, [cout]);
-    this.params = [this.w, this.bias];
-    this.pad = Math.max(0, Math.floor((k - stride) / 2));
     // each output gets about k / stride taps per input channel
-    const s = Math.sqrt(2 / ((cin * k) / stride));
-    for (let i = 0; i < this.w.w.length; i++) this.w.w[i] = rng.normal() * s;
+    ({ w: this.w, bias: this.bias, params: this.params } = weightsAndBias(name, [cin, cout, k], cout, (cin * k) / stride, rng));
+    this.pad = Math.max(0, Math.floor((k - stride) / 2));
   }
   private range(j: number, l: number): [number, number] {
     const s = this.stride;
@@ -162,9 +152,7 @@ export class ConvTranspose1d implements Layer {
     for (let n = 0; n < x.b; n++) {
       for (let o = 0; o < cout; o++) {
         const yo = (n * cout + o) * lo;
-        let sb = 0;
-        for (let t = 0; t < lo; t++) sb += DY[yo + t]!;
-        this.bias.g[o]! += sb;
+        addBiasGrad(this.bias.g, o, DY, yo, lo);
         for (let i = 0; i < cin; i++) {
           const xo = (n * cin + i) * x.l;
           const wo = (i * cout + o) * k;

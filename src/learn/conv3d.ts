@@ -5,7 +5,7 @@
  * forward pass gives the same doubles on every engine.
  */
 import type { Rng } from './prng.js';
-import { act, param, type Act, type Layer, type Param } from './tensor.js';
+import { act, addBiasGrad, weightsAndBias, type Act, type Layer, type Param } from './tensor.js';
 
 export type Dims3 = [number, number, number];
 
@@ -22,12 +22,8 @@ export class Conv3d implements Layer {
   private x: Act | undefined;
   constructor(readonly cin: number, readonly cout: number, readonly k: number, readonly dims: Dims3, rng: Rng, name = 'conv3d') {
     if (k < 1 || k % 2 !== 1) throw new Error(`conv3d: kernel ${k} must be odd`);
-    this.w = param(`${name}.w`, [cout, cin, k, k, k]);
-    this.bias = param(`${name}.b`, [cout]);
-    this.params = [this.w, this.bias];
+    ({ w: this.w, bias: this.bias, params: this.params } = weightsAndBias(name, [cout, cin, k, k, k], cout, cin * k * k * k, rng));
     this.pad = (k - 1) / 2;
-    const s = Math.sqrt(2 / (cin * k * k * k));
-    for (let i = 0; i < this.w.w.length; i++) this.w.w[i] = rng.normal() * s;
   }
   /** The output index range [t0, t1] along an axis of length n whose input t + j − pad lies inside. */
   private range(j: number, n: number): [number, number] {
@@ -85,9 +81,7 @@ export class Conv3d implements Layer {
     for (let n = 0; n < x.b; n++) {
       for (let o = 0; o < cout; o++) {
         const yo = (n * cout + o) * vol;
-        let sb = 0;
-        for (let t = 0; t < vol; t++) sb += DY[yo + t]!;
-        this.bias.g[o]! += sb;
+        addBiasGrad(this.bias.g, o, DY, yo, vol);
         for (let i = 0; i < cin; i++) {
           const xo = (n * cin + i) * vol;
           for (let a = 0; a < k; a++) {

@@ -1,5 +1,5 @@
 import type { Rng } from './prng.js';
-import { act, param, type Act, type Layer, type Param } from './tensor.js';
+import { act, weightsAndBias, type Act, type Layer, type Param } from './tensor.js';
 
 /** y = W x + b over the channel axis (length 1 per example): in -> out features. */
 export class Dense implements Layer {
@@ -8,11 +8,7 @@ export class Dense implements Layer {
   readonly params: Param[];
   private x: Act | undefined;
   constructor(readonly nIn: number, readonly nOut: number, rng: Rng, name = 'dense') {
-    this.w = param(`${name}.w`, [nOut, nIn]);
-    this.bias = param(`${name}.b`, [nOut]);
-    this.params = [this.w, this.bias];
-    const s = Math.sqrt(2 / nIn);
-    for (let i = 0; i < this.w.w.length; i++) this.w.w[i] = rng.normal() * s;
+    ({ w: this.w, bias: this.bias, params: this.params } = weightsAndBias(name, [nOut, nIn], nOut, nIn, rng));
   }
   forward(x: Act, _train = false): Act {
     if (x.c * x.l !== this.nIn) throw new Error(`dense: ${x.c * x.l} inputs, expected ${this.nIn}`);

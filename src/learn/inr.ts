@@ -9,6 +9,7 @@
 import { Adam } from './adam.js';
 import { LeakyRelu } from './activations.js';
 import { Dense } from './dense.js';
+import { cosineLr, QatShadow, quantizeParams, zeroIfWorse } from './fit.js';
 import { Rng } from './prng.js';
 import { act, type Act, type Layer } from './tensor.js';
 
@@ -125,17 +126,6 @@ export class InrNet {
   }
 }
 
-/** Per-tensor uniform quantizer: step = max|w| / (2^(bits-1) - 1) rounded to float32 (0 for all-zero). */
-export function quantStep(w: Float64Array, bits: number): number {
-  let m = 0;
-  for (const v of w) m = Math.max(m, Math.abs(v));
-  return m > 0 ? Math.fround(m / (2 ** (bits - 1) - 1)) : 0;
-}
-
-export function quantizeInPlace(w: Float64Array, step: number): void {
-  for (let i = 0; i < w.length; i++) w[i] = step > 0 ? Math.round(w[i]! / step) * step : 0;
-}
-
 export interface TrainOptions {
   steps: number;
   batch: number;
@@ -165,9 +155,9 @@ export function trainInr(net: InrNet, feats: Float64Array, target: Float64Array,
   const ob = new Uint8Array(B);
   const wb = new Float64Array(B);
   const qatFrom = Math.floor(o.steps * (1 - o.qat));
-  const shadow = params.map((p) => new Float64Array(p.w.length));
+  const qat = new QatShadow(params, o.bits);
   for (let s = 0; s < o.steps; s++) {
-    adam.lr = o.lr * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * s) / o.steps)));
+    adam.lr = cosineLr(o.lr, s, o.steps);
     for (let b = 0; b < B; b++) {
       const i = B === n ? b : rng.int(n);
       xb.data.set(feats.subarray(i * nf, (i + 1) * nf), b * nf);
@@ -176,35 +166,18 @@ export function trainInr(net: InrNet, feats: Float64Array, target: Float64Array,
       wb[b] = weight ? weight[i]! : 1;
     }
     const q = s >= qatFrom;
-    if (q) params.forEach((p, k) => (shadow[k]!.set(p.w), quantizeInPlace(p.w, quantStep(p.w, o.bits))));
+    if (q) qat.quantize();
     const y = net.forward(xb, true);
     for (let b = 0; b < B; b++) {
       const e = y.data[b]! - yb[b]!;
       dy.data[b] = ob[b] && e < 0 ? 0 : (2 * wb[b]! * e) / B;
     }
     net.backward(dy);
-    if (q) params.forEach((p, k) => p.w.set(shadow[k]!));
+    if (q) qat.restore();
     adam.step();
   }
-  const steps = params.map((p) => {
-    const st = quantStep(p.w, o.bits);
-    quantizeInPlace(p.w, st);
-    return st;
-  });
-  // never worse than no net at all (an output of 0: the caller's baseline alone)
-  const loss = (y: (i: number) => number) => {
-    let l = 0;
-    for (let i = 0; i < n; i++) {
-      const e = y(i) - target[i]!;
-      if (!(below && below[i] && e < 0)) l += (weight ? weight[i]! : 1) * e * e;
-    }
-    return l;
-  };
+  const steps = quantizeParams(params, o.bits);
   const all = net.forward(act(n, nf, 1, feats.slice(0, n * nf)));
-  if (!(loss((i) => all.data[i]!) < loss(() => 0))) {
-    const out = net.dense[net.dense.length - 1]!;
-    out.w.w.fill(0);
-    out.bias.w.fill(0);
-  }
+  zeroIfWorse(net.dense[net.dense.length - 1]!, target, (i) => all.data[i]!, below, weight);
   return steps;
 }

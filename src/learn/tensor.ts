@@ -3,6 +3,8 @@
  * Float64Array (row-major); a dense layer's features are channels with length 1. Parameters keep
  * their value and gradient side by side so the optimizer walks one list.
  */
+import type { Rng } from './prng.js';
+
 export interface Act {
   data: Float64Array;
   b: number;
@@ -24,6 +26,22 @@ export function param(name: string, shape: number[]): Param {
 
 export function act(b: number, c: number, l: number, data?: Float64Array): Act {
   return { data: data ?? new Float64Array(b * c * l), b, c, l };
+}
+
+/** A weight tensor (He-normal initialisation, std sqrt(2 / fanIn), drawn from rng) and a zero bias [nOut]. */
+export function weightsAndBias(name: string, shape: number[], nOut: number, fanIn: number, rng: Rng): { w: Param; bias: Param; params: Param[] } {
+  const w = param(`${name}.w`, shape);
+  const bias = param(`${name}.b`, [nOut]);
+  const s = Math.sqrt(2 / fanIn);
+  for (let i = 0; i < w.w.length; i++) w.w[i] = rng.normal() * s;
+  return { w, bias, params: [w, bias] };
+}
+
+/** Adds Σ dy[o0 .. o0 + len) to the bias gradient g[o]. */
+export function addBiasGrad(g: Float64Array, o: number, dy: Float64Array, o0: number, len: number): void {
+  let sb = 0;
+  for (let t = 0; t < len; t++) sb += dy[o0 + t]!;
+  g[o]! += sb;
 }
 
 /** A differentiable layer: forward keeps what backward needs; backward accumulates parameter gradients. */

@@ -10,18 +10,15 @@
  * of a VDF stays exactly empty). Decoding uses IEEE double arithmetic in a fixed order only (own
  * exp), so it is bit-identical everywhere. Lossy with no bound (|decoded| <= max |f| always).
  */
-import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError, InvalidConfigError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { elementCount, type ChunkSpec } from '../../core/types.js';
 import { Cnn3dNet, trainCnn3d, type Cnn3dArch } from '../../learn/cnn3d.js';
-import type { Dims3 } from '../../learn/conv3d.js';
-import { expNeg } from '../../learn/inr.js';
 import { Rng } from '../../learn/prng.js';
 import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
-import { solve } from '../filter/sz3d.js';
-import { bitsF32, checkFloat, dims3, emit, f32Bits, IntDecoder, IntEncoder } from './_common.js';
+import { bitsF32, checkFloat, emit, f32Bits } from './_common.js';
+import { boxDims, fitQuadratic, fitTargets, keptBox, openStream, readBaseline, readBox, readWeights, reconstruct, startStream, volumeScale, writeBaseline, writeBox, writeWeights } from './_fitted.js';
 
 const FORMAT = 1;
 const MAX_LEVELS = 6;
@@ -52,45 +49,16 @@ function baseline(c: number[], lo: number[], hi: number[]): Float64Array {
   return out;
 }
 
-/** Least-squares quadratic (7 coefficients, float32) of target over the box, points with skip[k] left out. */
-function fitBaseline(target: Float64Array, lo: number[], hi: number[], skip: Uint8Array | undefined): number[] {
-  const G = new Float64Array(49);
-  const rhs = new Float64Array(7);
-  const basis = new Float64Array(7);
+/** Each point's (u_z, u_y, u_x, u_z², u_y², u_x²) over the box, z outer, x inner: the baseline fit's basis. */
+function quadFeatures(lo: number[], hi: number[]): Float64Array {
+  const bd = boxDims(lo, hi);
+  const f = new Float64Array(bd[0] * bd[1] * bd[2] * 6);
   let k = 0;
-  for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let x = lo[2]!; x <= hi[2]!; x++, k++) {
-    if (skip && skip[k]) continue;
+  for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let x = lo[2]!; x <= hi[2]!; x++, k += 6) {
     const u = [coord(z, lo[0]!, hi[0]!), coord(y, lo[1]!, hi[1]!), coord(x, lo[2]!, hi[2]!)];
-    basis[0] = 1;
-    for (let j = 0; j < 3; j++) (basis[j + 1] = u[j]!), (basis[j + 4] = u[j]! * u[j]!);
-    for (let r = 0; r < 7; r++) {
-      rhs[r] += basis[r]! * target[k]!;
-      for (let c = 0; c < 7; c++) G[r * 7 + c] += basis[r]! * basis[c]!;
-    }
+    for (let j = 0; j < 3; j++) (f[k + j] = u[j]!), (f[k + j + 3] = u[j]! * u[j]!);
   }
-  for (let j = 0; j < 7; j++) G[j * 7 + j] += 1e-9 * (G[0]! + 1);
-  const sol = solve(G, rhs, 7);
-  return Array.from({ length: 7 }, (_, j) => Math.fround(sol && Number.isFinite(sol[j]!) ? sol[j]! : 0));
-}
-
-/** Inverse transform y -> s sign(y) |y|^p (p = 0: s exp(min(0, y))), zeroed below thr, scattered into the full grid. */
-function reconstruct(d: Dims3, lo: number[], hi: number[], yv: Float64Array, p: number, s: number, thr: number): Float64Array {
-  const [, ny, nx] = d;
-  const out = new Float64Array(d[0] * ny * nx);
-  let k = 0;
-  for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let x = lo[2]!; x <= hi[2]!; x++, k++) {
-    const v = yv[k]!;
-    let m: number;
-    if (p === 0) m = expNeg(Math.min(0, v)); // targets are <= 0
-    else {
-      const a = Math.min(1, Math.abs(v)); // targets lie in [-1, 1]
-      m = a;
-      for (let j = 1; j < p; j++) m *= a;
-    }
-    const f = s * m;
-    out[(z * ny + y) * nx + x] = f < thr || !Number.isFinite(f) ? 0 : v < 0 && p > 0 ? -f : f;
-  }
-  return out;
+  return f;
 }
 
 class Cnn3dCodec implements ArrayToBytesCodec {
@@ -111,116 +79,50 @@ class Cnn3dCodec implements ArrayToBytesCodec {
 
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     checkFloat(this.id, spec);
-    const d = dims3(spec.shape);
-    const [nz, ny, nx] = d;
-    if (x.length !== nz * ny * nx) throw new CorruptDataError(`cnn3d: ${x.length} values for shape ${JSON.stringify(spec.shape)}`);
-    const w = new ByteWriter(1024);
-    w.u8(FORMAT).varint(nz).varint(ny).varint(nx);
+    const { w, d } = startStream(this.id, FORMAT, x, spec);
     // scale s = max |f|; values below thr = floor·s are dropped (decode to 0; |error| < thr)
-    const abs = (v: number) => (Number.isFinite(v) ? Math.abs(v) : 0);
-    let s = 0;
-    for (let i = 0; i < x.length; i++) s = Math.max(s, abs(x[i]!));
-    s = Math.fround(s);
+    const s = volumeScale(x);
     if (!(s > 0) || !Number.isFinite(s)) return w.u8(0).finish(); // all zero (or beyond float32)
     const thr = Math.fround(this.floor * s);
-    const kept = (v: number) => abs(v) > 0 && abs(v) >= thr;
-    const lo = [Infinity, Infinity, Infinity];
-    const hi = [-1, -1, -1];
-    let minKept = Infinity;
-    let i = 0;
-    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let xx = 0; xx < nx; xx++, i++) {
-      if (!kept(x[i]!)) continue;
-      minKept = Math.min(minKept, abs(x[i]!) / s);
-      [z, y, xx].forEach((c, k) => ((lo[k] = Math.min(lo[k]!, c)), (hi[k] = Math.max(hi[k]!, c))));
-    }
+    const kb = keptBox(x, d, s, thr);
+    const { lo, hi } = kb;
     const a = this.arch;
     const p = this.power;
-    w.u8(1);
-    for (const v of [...lo, ...hi]) w.varint(v);
+    writeBox(w, lo, hi);
     w.u8(p).u32(f32Bits(s)).u32(f32Bits(thr));
-    // targets as in inr: sign(f)|f/s|^(1/p), or log|f/s| (p = 0) where a dropped value only has
-    // to stay below the floor (one-sided loss)
-    const box: Dims3 = [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1];
-    const m = box[0] * box[1] * box[2];
-    const lfloor = Math.log(thr > 0 ? thr / s : minKept / 2);
-    const target = new Float64Array(m);
-    const below = new Uint8Array(m);
-    // loss weight (|f|/s)^focus (at least 1e-3^focus), mean 1: puts the fit where the mass is
-    const weight = new Float64Array(m);
-    let wsum = 0;
-    let k = 0;
-    for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let xx = lo[2]!; xx <= hi[2]!; xx++, k++) {
-      const v = x[(z * ny + y) * nx + xx]!;
-      const r = abs(v) / s;
-      if (p > 0) target[k] = v < 0 ? -(r ** (1 / p)) : r ** (1 / p);
-      else if (kept(v)) target[k] = Math.max(lfloor, Math.log(r));
-      else (target[k] = lfloor), (below[k] = 1);
-      weight[k] = Math.max(1e-3, r) ** this.focus;
-      wsum += weight[k]!;
-    }
-    for (k = 0; k < m; k++) weight[k] = (weight[k]! * m) / wsum;
-    let yscale = 0;
-    for (const t of target) yscale = Math.max(yscale, Math.abs(t));
-    yscale = Math.fround(yscale > 0 ? yscale : 1);
-    for (k = 0; k < m; k++) target[k] = target[k]! / yscale;
-    const coef = fitBaseline(target, lo, hi, p === 0 ? below : undefined);
+    // targets as in inr (one-sided below the floor for p = 0), normalized; a least-squares quadratic
+    // baseline fitted on the kept values; the net learns what it leaves
+    const { target, below, weight, yscale } = fitTargets(x, d, kb, s, thr, p, this.focus);
+    const coef = fitQuadratic(target, quadFeatures(lo, hi), 6, p === 0 ? below : undefined);
     const base = baseline(coef, lo, hi);
-    const resid = new Float64Array(m);
-    for (k = 0; k < m; k++) resid[k] = target[k]! - base[k]!;
-    w.u32(f32Bits(yscale));
-    for (const c of coef) w.u32(f32Bits(c));
+    const resid = new Float64Array(target.length);
+    for (let k = 0; k < target.length; k++) resid[k] = target[k]! - base[k]!;
+    writeBaseline(w, yscale, coef);
     w.u8(a.levels).u8(a.channels).u8(a.k);
-    const net = new Cnn3dNet(a, box, new Rng(this.seed));
+    const net = new Cnn3dNet(a, boxDims(lo, hi), new Rng(this.seed));
     const steps = trainCnn3d(net, resid, { steps: this.steps, lr: this.lr, bits: this.bits, qat: this.qat }, below, weight);
-    for (const st of steps) w.u32(f32Bits(st));
-    const enc = new IntEncoder(net.params.length);
-    net.params.forEach((pp, c) => {
-      const st = steps[c]!;
-      for (const v of pp.w) enc.put(st > 0 ? Math.round(v / st) : 0, c);
-    });
-    return w.bytes(enc.finish()).finish();
+    return writeWeights(w, net.params, steps);
   }
 
   decode(input: Uint8Array, spec: ChunkSpec, out?: TypedArray): TypedArray {
     checkFloat(this.id, spec);
-    const n = elementCount(spec.shape);
-    const r = new ByteReader(input, 'cnn3d stream');
-    const fmt = r.u8();
-    if (fmt !== FORMAT) throw new CorruptDataError(`cnn3d: unknown stream format ${fmt}`);
-    const d: Dims3 = [r.varint(), r.varint(), r.varint()];
-    if (d[0] * d[1] * d[2] !== n) throw new CorruptDataError(`cnn3d: stream holds ${d.join('x')} values, expected ${n}`);
-    const flag = r.u8();
-    if (flag === 0) {
-      r.end();
-      return emit(new Float64Array(n), spec, out, this.id);
-    }
-    if (flag !== 1) throw new CorruptDataError(`cnn3d: bad flag ${flag}`);
-    const lo = [r.varint(), r.varint(), r.varint()];
-    const hi = [r.varint(), r.varint(), r.varint()];
-    for (let k = 0; k < 3; k++) if (!(lo[k]! <= hi[k]! && hi[k]! < d[k]!)) throw new CorruptDataError('cnn3d: bad bounding box');
+    const o = openStream(this.id, FORMAT, input, spec);
+    if (!o) return emit(new Float64Array(elementCount(spec.shape)), spec, out, this.id);
+    const { r, d } = o;
+    const { lo, hi } = readBox(this.id, r, d);
     const p = r.u8();
     const s = bitsF32(r.u32());
     const thr = bitsF32(r.u32());
     if (p > 4 || !Number.isFinite(s) || !Number.isFinite(thr)) throw new CorruptDataError('cnn3d: bad transform parameters');
-    const yscale = bitsF32(r.u32());
-    const coef = Array.from({ length: 7 }, () => bitsF32(r.u32()));
-    if (!Number.isFinite(yscale) || !coef.every(Number.isFinite)) throw new CorruptDataError('cnn3d: bad baseline');
+    const { yscale, coef } = readBaseline(this.id, r);
     const levels = r.u8();
     const channels = r.u8();
     const k = r.u8();
     if (levels < 1 || levels > MAX_LEVELS || channels < 1 || channels > MAX_CHANNELS || k < 1 || k > MAX_K || k % 2 !== 1) {
       throw new CorruptDataError(`cnn3d: bad architecture (${levels} levels, ${channels} channels, kernel ${k})`);
     }
-    const box: Dims3 = [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1];
-    const net = new Cnn3dNet({ levels, channels, k, slope: SLOPE }, box, new Rng(0));
-    r.expectAtLeast(net.params.length, 4);
-    const steps = net.params.map(() => bitsF32(r.u32()));
-    if (!steps.every((st) => Number.isFinite(st) && st >= 0)) throw new CorruptDataError('cnn3d: bad quantizer step');
-    const dec = new IntDecoder(r.bytesView(r.remaining), net.params.length, 'cnn3d weights');
-    net.params.forEach((pp, c) => {
-      for (let j = 0; j < pp.w.length; j++) pp.w[j] = dec.get(c) * steps[c]!;
-    });
-    dec.end();
+    const net = new Cnn3dNet({ levels, channels, k, slope: SLOPE }, boxDims(lo, hi), new Rng(0));
+    readWeights(this.id, r, net.params);
     const yv = net.evaluate();
     const base = baseline(coef, lo, hi);
     for (let j = 0; j < yv.length; j++) yv[j] = yscale * (base[j]! + yv[j]!);

@@ -10,17 +10,16 @@
  * only (polynomial sin and exp, not Math.sin/exp), so it is bit-identical everywhere.
  * Lossy with no bound (|decoded| <= max |f| always: outputs are clamped to the targets' range).
  */
-import { ByteReader, ByteWriter } from '../../core/bytes.js';
 import { CorruptDataError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { elementCount, type ChunkSpec } from '../../core/types.js';
-import { expNeg, featureCount, features, frequencies, InrNet, trainInr, type InrArch } from '../../learn/inr.js';
+import { featureCount, features, frequencies, InrNet, trainInr, type InrArch } from '../../learn/inr.js';
 import { Rng } from '../../learn/prng.js';
 import { act } from '../../learn/tensor.js';
 import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
-import { solve } from '../filter/sz3d.js';
-import { bitsF32, checkFloat, dims3, emit, f32Bits, IntDecoder, IntEncoder } from './_common.js';
+import { bitsF32, checkFloat, emit, f32Bits } from './_common.js';
+import { fitQuadratic, fitTargets, keptBox, openStream, readBaseline, readBox, readWeights, reconstruct, startStream, volumeScale, writeBaseline, writeBox, writeWeights } from './_fitted.js';
 
 const FORMAT = 1;
 const MAX_DEPTH = 6;
@@ -81,26 +80,6 @@ function model(net: InrNet, feats: Float64Array, coef: number[], yscale: number)
   return out;
 }
 
-/** Inverse transform y -> s sign(y) |y|^p, zeroed below thr, scattered into the full grid. */
-function reconstruct(d: [number, number, number], box: Box, yv: Float64Array, p: number, s: number, thr: number): Float64Array {
-  const [, ny, nx] = d;
-  const out = new Float64Array(d[0] * ny * nx);
-  let k = 0;
-  for (let z = box.lo[0]!; z <= box.hi[0]!; z++) for (let y = box.lo[1]!; y <= box.hi[1]!; y++) for (let x = box.lo[2]!; x <= box.hi[2]!; x++, k++) {
-    const v = yv[k]!;
-    let m: number;
-    if (p === 0) m = expNeg(Math.min(0, v)); // targets are <= 0
-    else {
-      const a = Math.min(1, Math.abs(v)); // targets lie in [-1, 1]
-      m = a;
-      for (let j = 1; j < p; j++) m *= a;
-    }
-    const f = s * m;
-    out[(z * ny + y) * nx + x] = f < thr || !Number.isFinite(f) ? 0 : v < 0 && p > 0 ? -f : f;
-  }
-  return out;
-}
-
 class InrCodec implements ArrayToBytesCodec {
   readonly id = 'inr';
   readonly kind = 'array->bytes';
@@ -119,40 +98,23 @@ class InrCodec implements ArrayToBytesCodec {
 
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     checkFloat(this.id, spec);
-    const d = dims3(spec.shape);
-    const [nz, ny, nx] = d;
-    if (x.length !== nz * ny * nx) throw new CorruptDataError(`inr: ${x.length} values for shape ${JSON.stringify(spec.shape)}`);
-    const w = new ByteWriter(1024);
-    w.u8(FORMAT).varint(nz).varint(ny).varint(nx);
+    const { w, d } = startStream(this.id, FORMAT, x, spec);
     // scale s = max |f|; values below thr = floor·s are dropped (decode to 0; |error| < thr)
-    const abs = (v: number) => (Number.isFinite(v) ? Math.abs(v) : 0);
-    let s = 0;
-    for (let i = 0; i < x.length; i++) s = Math.max(s, abs(x[i]!));
-    s = Math.fround(s);
+    const s = volumeScale(x);
     if (!(s > 0) || !Number.isFinite(s)) return w.u8(0).finish(); // all zero (or beyond float32)
     const thr = Math.fround(this.floor * s);
-    const kept = (v: number) => abs(v) > 0 && abs(v) >= thr;
     // bounding box, centre and width (first two moments of |f| per axis, like hermite's Maxwellian fit) of the kept values
-    const lo = [Infinity, Infinity, Infinity];
-    const hi = [-1, -1, -1];
     const s0 = [0, 0, 0];
     const s1 = [0, 0, 0];
     const s2 = [0, 0, 0];
-    let minKept = Infinity;
-    let i = 0;
-    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let xx = 0; xx < nx; xx++, i++) {
-      if (!kept(x[i]!)) continue;
-      const a = abs(x[i]!) / s;
-      minKept = Math.min(minKept, a);
-      const c = [z, y, xx];
+    const kb = keptBox(x, d, s, thr, (c, a) => {
       for (let k = 0; k < 3; k++) {
-        lo[k] = Math.min(lo[k]!, c[k]!);
-        hi[k] = Math.max(hi[k]!, c[k]!);
         s0[k] += a;
         s1[k] += a * c[k]!;
         s2[k] += a * c[k]! * c[k]!;
       }
-    }
+    });
+    const { lo, hi } = kb;
     const mean = [0, 1, 2].map((k) => Math.fround(s1[k]! / s0[k]!));
     const sigma = [0, 1, 2].map((k) => {
       const v = s2[k]! / s0[k]! - (s1[k]! / s0[k]!) ** 2;
@@ -161,89 +123,30 @@ class InrCodec implements ArrayToBytesCodec {
     const box: Box = { lo, hi, mean, sigma };
     const a = this.arch;
     const p = this.power;
-    w.u8(1);
-    for (const v of [...lo, ...hi]) w.varint(v);
+    writeBox(w, lo, hi);
     for (const v of [...mean, ...sigma]) w.u32(f32Bits(v));
     w.u8(a.depth).varint(a.width).varint(a.freqs).u32(a.seed >>> 0).u32(f32Bits(a.sigma)).u8(p).u32(f32Bits(s)).u32(f32Bits(thr));
-    // targets: sign(f)|f/s|^(1/p), or log|f/s| (p = 0) where a dropped value only has to stay
-    // below the floor (one-sided loss: anything under thr decodes to 0)
-    const lfloor = Math.log(thr > 0 ? thr / s : minKept / 2);
+    // normalized targets (one-sided below the floor for p = 0); a least-squares quadratic baseline
+    // in u (a Maxwellian in the log transform), fitted on the kept values; the net learns what it leaves
+    const { target, below, weight, yscale } = fitTargets(x, d, kb, s, thr, p, this.focus);
     const feats = boxFeatures(box, a);
-    const target = new Float64Array(feats.length / featureCount(a));
-    const below = new Uint8Array(target.length);
-    let k = 0;
-    for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let xx = lo[2]!; xx <= hi[2]!; xx++, k++) {
-      const v = x[(z * ny + y) * nx + xx]!;
-      const r = abs(v) / s;
-      if (p > 0) target[k] = v < 0 ? -(r ** (1 / p)) : r ** (1 / p);
-      else if (kept(v)) target[k] = Math.max(lfloor, Math.log(r));
-      else (target[k] = lfloor), (below[k] = 1);
-    }
-    // normalized targets; a least-squares quadratic baseline in u (a Maxwellian in the log
-    // transform), fitted on the kept values; the net learns what it leaves
-    let yscale = 0;
-    for (const t of target) yscale = Math.max(yscale, Math.abs(t));
-    yscale = Math.fround(yscale > 0 ? yscale : 1);
     const nf = featureCount(a);
-    const G = new Float64Array(49);
-    const rhs = new Float64Array(7);
-    const basis = new Float64Array(7);
-    for (k = 0; k < target.length; k++) {
-      target[k] = target[k]! / yscale;
-      if (p === 0 && below[k]) continue;
-      basis[0] = 1;
-      for (let j = 0; j < 6; j++) basis[j + 1] = feats[k * nf + j]!;
-      for (let r = 0; r < 7; r++) {
-        rhs[r] += basis[r]! * target[k]!;
-        for (let c = 0; c < 7; c++) G[r * 7 + c] += basis[r]! * basis[c]!;
-      }
-    }
-    for (let j = 0; j < 7; j++) G[j * 7 + j] += 1e-9 * (G[0]! + 1);
-    const sol = solve(G, rhs, 7);
-    const coef = Array.from({ length: 7 }, (_, j) => Math.fround(sol && Number.isFinite(sol[j]!) ? sol[j]! : 0));
+    const coef = fitQuadratic(target, feats, nf, p === 0 ? below : undefined);
     const resid = new Float64Array(target.length);
-    // loss weight (|f|/s)^focus (at least 1e-3^focus), mean 1: puts the fit where the mass is
-    const weight = new Float64Array(target.length);
-    let wsum = 0;
-    k = 0;
-    for (let z = lo[0]!; z <= hi[0]!; z++) for (let y = lo[1]!; y <= hi[1]!; y++) for (let xx = lo[2]!; xx <= hi[2]!; xx++, k++) {
-      weight[k] = Math.max(1e-3, abs(x[(z * ny + y) * nx + xx]!) / s) ** this.focus;
-      wsum += weight[k]!;
-    }
-    for (k = 0; k < weight.length; k++) weight[k] = (weight[k]! * weight.length) / wsum;
     for (let j = 0; j < target.length; j++) resid[j] = target[j]! - baseline(coef, feats, j * nf);
-    w.u32(f32Bits(yscale));
-    for (const c of coef) w.u32(f32Bits(c));
+    writeBaseline(w, yscale, coef);
     const rng = new Rng(a.seed);
     const net = new InrNet(a, rng);
     const steps = trainInr(net, feats, resid, { steps: this.steps, batch: this.batch, lr: this.lr, bits: this.bits, qat: this.qat }, rng, below, weight);
-    for (const st of steps) w.u32(f32Bits(st));
-    const params = net.dense.flatMap((dd) => dd.params);
-    const enc = new IntEncoder(params.length);
-    params.forEach((pp, c) => {
-      const st = steps[c]!;
-      for (const v of pp.w) enc.put(st > 0 ? Math.round(v / st) : 0, c);
-    });
-    return w.bytes(enc.finish()).finish();
+    return writeWeights(w, net.dense.flatMap((dd) => dd.params), steps);
   }
 
   decode(input: Uint8Array, spec: ChunkSpec, out?: TypedArray): TypedArray {
     checkFloat(this.id, spec);
-    const n = elementCount(spec.shape);
-    const r = new ByteReader(input, 'inr stream');
-    const fmt = r.u8();
-    if (fmt !== FORMAT) throw new CorruptDataError(`inr: unknown stream format ${fmt}`);
-    const d: [number, number, number] = [r.varint(), r.varint(), r.varint()];
-    if (d[0] * d[1] * d[2] !== n) throw new CorruptDataError(`inr: stream holds ${d.join('x')} values, expected ${n}`);
-    const flag = r.u8();
-    if (flag === 0) {
-      r.end();
-      return emit(new Float64Array(n), spec, out, this.id);
-    }
-    if (flag !== 1) throw new CorruptDataError(`inr: bad flag ${flag}`);
-    const lo = [r.varint(), r.varint(), r.varint()];
-    const hi = [r.varint(), r.varint(), r.varint()];
-    for (let k = 0; k < 3; k++) if (!(lo[k]! <= hi[k]! && hi[k]! < d[k]!)) throw new CorruptDataError('inr: bad bounding box');
+    const o = openStream(this.id, FORMAT, input, spec);
+    if (!o) return emit(new Float64Array(elementCount(spec.shape)), spec, out, this.id);
+    const { r, d } = o;
+    const { lo, hi } = readBox(this.id, r, d);
     const ms = Array.from({ length: 6 }, () => bitsF32(r.u32()));
     const mean = ms.slice(0, 3);
     const scale = ms.slice(3);
@@ -258,22 +161,12 @@ class InrCodec implements ArrayToBytesCodec {
     const thr = bitsF32(r.u32());
     if (depth < 1 || depth > MAX_DEPTH || width < 1 || width > MAX_WIDTH || freqs > MAX_FREQS) throw new CorruptDataError(`inr: bad architecture ${depth}x${width}, ${freqs} frequencies`);
     if (p > 4 || !Number.isFinite(sigma) || !Number.isFinite(s) || !Number.isFinite(thr)) throw new CorruptDataError('inr: bad transform parameters');
-    const yscale = bitsF32(r.u32());
-    const coef = Array.from({ length: 7 }, () => bitsF32(r.u32()));
-    if (!Number.isFinite(yscale) || !coef.every(Number.isFinite)) throw new CorruptDataError('inr: bad baseline');
+    const { yscale, coef } = readBaseline(this.id, r);
     const arch: InrArch = { depth, width, freqs, sigma, seed, slope: SLOPE };
     const net = new InrNet(arch, new Rng(0));
-    const params = net.dense.flatMap((dd) => dd.params);
-    r.expectAtLeast(params.length, 4);
-    const steps = params.map(() => bitsF32(r.u32()));
-    if (!steps.every((st) => Number.isFinite(st) && st >= 0)) throw new CorruptDataError('inr: bad quantizer step');
-    const dec = new IntDecoder(r.bytesView(r.remaining), params.length, 'inr weights');
-    params.forEach((pp, c) => {
-      for (let j = 0; j < pp.w.length; j++) pp.w[j] = dec.get(c) * steps[c]!;
-    });
-    dec.end();
+    readWeights(this.id, r, net.dense.flatMap((dd) => dd.params));
     const box: Box = { lo, hi, mean, sigma: scale };
-    return emit(reconstruct(d, box, model(net, boxFeatures(box, arch), coef, yscale), p, s, thr), spec, out, this.id);
+    return emit(reconstruct(d, lo, hi, model(net, boxFeatures(box, arch), coef, yscale), p, s, thr), spec, out, this.id);
   }
 
   toConfig() {
