@@ -3,49 +3,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import '../../src/codecs/builtin.js';
-import type { ArrayToBytesCodec, CodecConfig } from '../../src/codecs/codec.js';
 import { codecFromConfig } from '../../src/codecs/registry.js';
 import { isNeurozipError } from '../../src/core/errors.js';
 import { conformance } from '../kit/conformance.js';
-import type { Signal } from '../kit/signals.js';
 import { REPO_ROOT } from '../kit/paths.js';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { blob, codec, goldenDecodeHash, maxAbs, run } from './_fitted.js';
 
-const maxAbs = (s: Signal) => {
-  let m = 0;
-  for (const v of s.data) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
-  return m;
-};
 // a model fit: no bound, but outputs are clamped to the input's max |value|; tiny net, few steps (speed)
 // (power 0, the log transform, drops the sign: |error| <= 2 max; power 2 keeps it)
 conformance('cnn3d:levels=2,channels=2,steps=3', { dtypes: ['float32', 'float64'], tolerance: (s) => 2 * maxAbs(s) });
 conformance('cnn3d:levels=1,channels=1,k=1,steps=3,power=2', { dtypes: ['float32', 'float64'], tolerance: (s) => 2 * maxAbs(s) });
-
-/** Two drifting anisotropic Maxwellians cut to zero below 1e-2 of the peak (a VDF's empty halo), n³. */
-function blob(n: number): Float32Array {
-  const out = new Float32Array(n * n * n);
-  let i = 0;
-  for (let z = 0; z < n; z++) for (let y = 0; y < n; y++) for (let x = 0; x < n; x++, i++) {
-    const v = 5 * Math.exp(-((x - 6) ** 2) / 6 - ((y - 7) ** 2) / 4 - ((z - 6.5) ** 2) / 8) + 2 * Math.exp(-((x - 9) ** 2) / 2 - ((y - 7) ** 2) / 2 - ((z - 7) ** 2) / 2);
-    out[i] = v >= 5e-2 ? v : 0;
-  }
-  return out;
-}
-
-async function codec(cfg: CodecConfig) {
-  return (await codecFromConfig(cfg)) as ArrayToBytesCodec;
-}
-
-async function run(cfg: CodecConfig, x: Float32Array, shape: number[]) {
-  const c = await codec(cfg);
-  const spec = { dtype: 'float32' as const, shape };
-  const enc = c.encode(x, spec);
-  const y = c.decode(enc, spec);
-  let e = 0;
-  for (let i = 0; i < x.length; i++) e = Math.max(e, Math.abs(x[i]! - y[i]!));
-  return { enc, bytes: enc.byteLength, y, e };
-}
 
 test('cnn3d: fits a Maxwellian blob, halo exactly zero, training buys accuracy, more channels more bytes', async () => {
   const n = 14;
@@ -122,12 +89,7 @@ test('cnn3d: corrupt payloads raise clear typed errors', async () => {
 test('cnn3d: decoding is bit-identical (a committed stream decodes to the same float32 bytes forever)', async () => {
   // the decoder uses IEEE double +, *, / and floor only, summed in the order docs/spec/codecs/cnn3d.md
   // gives (own exp), so this hash must not change with the machine or the JS engine
-  const file = join(REPO_ROOT, 'test', 'golden', 'cnn3d_levels=2,channels=2,steps=3.float32.777x3.sines.json');
-  const g = JSON.parse(readFileSync(file, 'utf8'));
-  const p = await Pipeline.fromConfig(g.pipeline);
-  const d = p.decode(new Uint8Array(Buffer.from(g.encoded, 'base64')), g.spec);
-  const h = createHash('sha256').update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)).digest('hex');
-  assert.equal(h, '8c71979da1c90c8f3052619614b6c38c5c169fccbd0e3f13e192a5131e6b7d55');
+  assert.equal(await goldenDecodeHash('cnn3d_levels=2,channels=2,steps=3.float32.777x3.sines.json'), '8c71979da1c90c8f3052619614b6c38c5c169fccbd0e3f13e192a5131e6b7d55');
 });
 
 test('cnn3d: a committed trained stream (the net active, not only the baseline) decodes to the same bytes forever', async () => {

@@ -1,47 +1,20 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import '../../src/codecs/builtin.js';
-import type { ArrayToBytesCodec, CodecConfig } from '../../src/codecs/codec.js';
-import { codecFromConfig } from '../../src/codecs/registry.js';
+import type { CodecConfig } from '../../src/codecs/codec.js';
 import { expNeg, sin2pi } from '../../src/learn/inr.js';
 import { conformance } from '../kit/conformance.js';
-import type { Signal } from '../kit/signals.js';
-import { REPO_ROOT } from '../kit/paths.js';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { blob, goldenDecodeHash, maxAbs, run as runOnce } from './_fitted.js';
 
-const maxAbs = (s: Signal) => {
-  let m = 0;
-  for (const v of s.data) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
-  return m;
-};
 // a model fit: no bound, but outputs are clamped to the input's max |value|; tiny net, few steps (speed)
 // (power 0, the log transform, drops the sign: |error| <= 2 max; power 2 keeps it)
 conformance('inr:width=4,depth=1,freqs=2,steps=4,batch=32', { dtypes: ['float32', 'float64'], tolerance: (s) => 2 * maxAbs(s) });
 conformance('inr:width=4,depth=2,freqs=1,steps=4,batch=32,power=2', { dtypes: ['float32', 'float64'], tolerance: (s) => 2 * maxAbs(s) });
 
-/** Two drifting anisotropic Maxwellians cut to zero below 1e-2 of the peak (a VDF's empty halo), n³. */
-function blob(n: number): Float32Array {
-  const out = new Float32Array(n * n * n);
-  let i = 0;
-  for (let z = 0; z < n; z++) for (let y = 0; y < n; y++) for (let x = 0; x < n; x++, i++) {
-    const v = 5 * Math.exp(-((x - 6) ** 2) / 6 - ((y - 7) ** 2) / 4 - ((z - 6.5) ** 2) / 8) + 2 * Math.exp(-((x - 9) ** 2) / 2 - ((y - 7) ** 2) / 2 - ((z - 7) ** 2) / 2);
-    out[i] = v >= 5e-2 ? v : 0;
-  }
-  return out;
-}
-
+/** run, checking that a second encode gives the same bytes. */
 async function run(cfg: CodecConfig, x: Float32Array, shape: number[]) {
-  const c = (await codecFromConfig(cfg)) as ArrayToBytesCodec;
-  const spec = { dtype: 'float32' as const, shape };
-  const enc = c.encode(x, spec);
-  const y = c.decode(enc, spec);
-  assert.deepEqual(c.encode(x, spec), enc, 'inr: same input, same bytes');
-  let e = 0;
-  for (let i = 0; i < x.length; i++) e = Math.max(e, Math.abs(x[i]! - y[i]!));
-  return { bytes: enc.byteLength, y, e };
+  const r = await runOnce(cfg, x, shape);
+  assert.deepEqual(r.c.encode(x, r.spec), r.enc, 'inr: same input, same bytes');
+  return r;
 }
 
 test('inr: sin2pi matches Math.sin', () => {
@@ -111,10 +84,5 @@ test('inr: decoding is bit-identical (a committed stream decodes to the same flo
   // the decoder uses IEEE double +, -, *, / and floor only (own sin and exp), so this hash must not
   // change with the machine or the JS engine; the stream is the conformance golden (log transform,
   // two Fourier frequencies: exercises sin2pi and expNeg)
-  const file = join(REPO_ROOT, 'test', 'golden', 'inr_width=4,depth=1,freqs=2,steps=4,batch=32.float32.777x3.sines.json');
-  const g = JSON.parse(readFileSync(file, 'utf8'));
-  const p = await Pipeline.fromConfig(g.pipeline);
-  const d = p.decode(new Uint8Array(Buffer.from(g.encoded, 'base64')), g.spec);
-  const h = createHash('sha256').update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)).digest('hex');
-  assert.equal(h, '6cb115ecc7f4a9c878f6214f53681b445d294814072f8171f8204476e05c9125');
+  assert.equal(await goldenDecodeHash('inr_width=4,depth=1,freqs=2,steps=4,batch=32.float32.777x3.sines.json'), '6cb115ecc7f4a9c878f6214f53681b445d294814072f8171f8204476e05c9125');
 });

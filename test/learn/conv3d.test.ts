@@ -3,45 +3,8 @@ import { describe, test } from 'node:test';
 import { Cnn3dNet, axisLevels, latentDims } from '../../src/learn/cnn3d.js';
 import { Conv3d, Upsample3d } from '../../src/learn/conv3d.js';
 import { Rng } from '../../src/learn/prng.js';
-import { act, type Act, type Layer } from '../../src/learn/tensor.js';
-
-function randAct(rng: Rng, b: number, c: number, l: number): Act {
-  const a = act(b, c, l);
-  for (let i = 0; i < a.data.length; i++) a.data[i] = rng.normal();
-  return a;
-}
-
-/** Loss = Σ r·y for fixed random r; compares backward's gradients with central differences. */
-function gradCheck(layer: Layer, x: Act, seed = 7): void {
-  const rng = new Rng(seed);
-  const y0 = layer.forward(x, true);
-  const r = Float64Array.from({ length: y0.data.length }, () => rng.normal());
-  const loss = () => {
-    const y = layer.forward(x, true);
-    let s = 0;
-    for (let i = 0; i < y.data.length; i++) s += r[i]! * y.data[i]!;
-    return s;
-  };
-  for (const p of layer.params) p.g.fill(0);
-  layer.forward(x, true);
-  const dx = layer.backward(act(y0.b, y0.c, y0.l, r));
-  const h = 1e-6;
-  const check = (what: string, arr: Float64Array, grad: Float64Array) => {
-    assert.equal(grad.length, arr.length, `${what}: gradient length`);
-    for (let i = 0; i < arr.length; i++) {
-      const v = arr[i]!;
-      arr[i] = v + h;
-      const a = loss();
-      arr[i] = v - h;
-      const b = loss();
-      arr[i] = v;
-      const num = (a - b) / (2 * h);
-      assert.ok(Math.abs(num - grad[i]!) <= 1e-5 * Math.max(1, Math.abs(num)), `${what}[${i}]: numeric ${num} vs analytic ${grad[i]}`);
-    }
-  };
-  check('dx', x.data, dx.data);
-  for (const p of layer.params) check(p.name, p.w, p.g);
-}
+import { act } from '../../src/learn/tensor.js';
+import { checkGrad, gradCheck, randAct } from './_gradcheck.js';
 
 describe('learn: 3-D layers (gradient checks by finite differences)', () => {
   test('conv3d: k = 3 and 1, odd dims, batch 2', () => {
@@ -91,15 +54,6 @@ describe('learn: 3-D layers (gradient checks by finite differences)', () => {
     net.forward(true);
     net.latent.g.fill(0);
     net.backward(act(1, 1, 32, r));
-    for (let i = 0; i < net.latent.w.length; i++) {
-      const v = net.latent.w[i]!;
-      net.latent.w[i] = v + 1e-6;
-      const a = loss();
-      net.latent.w[i] = v - 1e-6;
-      const b = loss();
-      net.latent.w[i] = v;
-      const num = (a - b) / 2e-6;
-      assert.ok(Math.abs(num - net.latent.g[i]!) <= 1e-5 * Math.max(1, Math.abs(num)), `latent[${i}]: ${num} vs ${net.latent.g[i]}`);
-    }
+    checkGrad('latent', net.latent.w, net.latent.g, loss);
   });
 });

@@ -6,47 +6,11 @@ import { Conv1d, ConvTranspose1d } from '../../src/learn/conv1d.js';
 import { Dense } from '../../src/learn/dense.js';
 import { mseLoss } from '../../src/learn/loss.js';
 import { Rng } from '../../src/learn/prng.js';
-import { act, param, type Act, type Layer } from '../../src/learn/tensor.js';
+import { act, param } from '../../src/learn/tensor.js';
 import { trainVqcae } from '../../src/learn/train-vqcae.js';
 import { VectorQuantizer } from '../../src/learn/vq.js';
 import { assignWeights, loadWeights, saveWeights, sha256Hex } from '../../src/learn/weights.js';
-
-function randAct(rng: Rng, b: number, c: number, l: number): Act {
-  const a = act(b, c, l);
-  for (let i = 0; i < a.data.length; i++) a.data[i] = rng.normal();
-  return a;
-}
-
-/** Loss = Σ r·y for fixed random r; compares backward's gradients with central differences. */
-function gradCheck(layer: Layer, x: Act, seed = 7): void {
-  const rng = new Rng(seed);
-  const y0 = layer.forward(x, true);
-  const r = Float64Array.from({ length: y0.data.length }, () => rng.normal());
-  const loss = () => {
-    const y = layer.forward(x, true);
-    let s = 0;
-    for (let i = 0; i < y.data.length; i++) s += r[i]! * y.data[i]!;
-    return s;
-  };
-  for (const p of layer.params) p.g.fill(0);
-  layer.forward(x, true);
-  const dx = layer.backward(act(y0.b, y0.c, y0.l, r));
-  const h = 1e-6;
-  const check = (what: string, arr: Float64Array, grad: Float64Array) => {
-    for (let i = 0; i < arr.length; i++) {
-      const v = arr[i]!;
-      arr[i] = v + h;
-      const a = loss();
-      arr[i] = v - h;
-      const b = loss();
-      arr[i] = v;
-      const num = (a - b) / (2 * h);
-      assert.ok(Math.abs(num - grad[i]!) <= 1e-5 * Math.max(1, Math.abs(num)), `${what}[${i}]: numeric ${num} vs analytic ${grad[i]}`);
-    }
-  };
-  check('dx', x.data, dx.data);
-  for (const p of layer.params) check(p.name, p.w, p.g);
-}
+import { gradCheck, randAct } from './_gradcheck.js';
 
 describe('learn: layers (gradient checks by finite differences)', () => {
   test('dense', () => {
