@@ -1,6 +1,6 @@
 /*
  * Shared pieces of the volume codecs that fit a model per volume (`inr`, `cnn3d`; docs/spec/codecs/inr.md
- * and cnn3d.md): the stream head, the scale s = max |f| and the bounding box of the kept values
+ * and cnn3d.md): the stream head with the scale s = max |f|, the bounding box of the kept values
  * (|f| >= floor·s), the targets sign(f)|f/s|^(1/p) or log|f/s| (p = 0, one-sided below the floor)
  * with their loss weights, the least-squares quadratic baseline fit (a log-Maxwellian for p = 0),
  * the per-tensor quantized, arithmetic-coded weights, and the inverse transform scattered back
@@ -20,14 +20,23 @@ import { bitsF32, dims3, f32Bits, IntDecoder, IntEncoder } from './_common.js';
 /** |v|, 0 for non-finite values. */
 export const fabs = (v: number): number => (Number.isFinite(v) ? Math.abs(v) : 0);
 
-/** The stream head: format byte and dims (the caller writes the flag: 0 all zero, 1 a model follows). */
-export function startStream(id: string, format: number, x: TypedArray, spec: ChunkSpec): { w: ByteWriter; d: Dims3 } {
+/**
+ * Starts a stream: format byte, dims, the scale s = max |f| (float32) and the floor thr = floor·s
+ * (float32; values below it are dropped: decode to 0, |error| < thr). `done` is the whole stream
+ * (flag 0) when there is nothing to model (all zero, or beyond float32); otherwise the caller
+ * writes flag 1 (writeBox) and the model.
+ */
+export function startStream(id: string, format: number, x: TypedArray, spec: ChunkSpec, floor: number): { w: ByteWriter; d: Dims3; s: number; thr: number; done?: Uint8Array } {
   const d = dims3(spec.shape) as Dims3;
   const [nz, ny, nx] = d;
   if (x.length !== nz * ny * nx) throw new CorruptDataError(`${id}: ${x.length} values for shape ${JSON.stringify(spec.shape)}`);
   const w = new ByteWriter(1024);
   w.u8(format).varint(nz).varint(ny).varint(nx);
-  return { w, d };
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s = Math.max(s, fabs(x[i]!));
+  s = Math.fround(s);
+  if (!(s > 0) || !Number.isFinite(s)) return { w, d, s, thr: 0, done: w.u8(0).finish() };
+  return { w, d, s, thr: Math.fround(floor * s) };
 }
 
 /** Reads the stream head; undefined (stream ended) for an all-zero volume. */
@@ -45,13 +54,6 @@ export function openStream(id: string, format: number, input: Uint8Array, spec: 
   }
   if (flag !== 1) throw new CorruptDataError(`${id}: bad flag ${flag}`);
   return { r, d };
-}
-
-/** Scale s = max |f| rounded to float32 (0 or not finite: nothing to model). */
-export function volumeScale(x: TypedArray): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s = Math.max(s, fabs(x[i]!));
-  return Math.fround(s);
 }
 
 /** The values modelled: |f| > 0 and |f| >= thr (the rest decodes to 0). */

@@ -18,7 +18,7 @@ import { Rng } from '../../learn/prng.js';
 import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
 import { bitsF32, checkFloat, emit, f32Bits } from './_common.js';
-import { boxDims, fitQuadratic, fitTargets, keptBox, openStream, readBaseline, readBox, readWeights, reconstruct, startStream, volumeScale, writeBaseline, writeBox, writeWeights } from './_fitted.js';
+import { boxDims, fitQuadratic, fitTargets, keptBox, openStream, readBaseline, readBox, readWeights, reconstruct, startStream, writeBaseline, writeBox, writeWeights } from './_fitted.js';
 
 const FORMAT = 1;
 const MAX_LEVELS = 6;
@@ -32,7 +32,10 @@ function coord(i: number, lo: number, hi: number): number {
   return (2 * (i - lo) - (hi - lo)) / (hi - lo + 1);
 }
 
-/** The quadratic baseline c0 + c1 u_z + c2 u_y + c3 u_x + c4 u_z² + c5 u_y² + c6 u_x² over the box (left to right). */
+/**
+ * The quadratic baseline c0 + c1 u_z + c2 u_y + c3 u_x + c4 u_z² + c5 u_y² + c6 u_x² over the box (left
+ * to right, c4 u_z² as (c4 u_z) u_z: not inr's order, which multiplies c4 by u_z² — format 1 fixes each).
+ */
 function baseline(c: number[], lo: number[], hi: number[]): Float64Array {
   const out = new Float64Array((hi[0]! - lo[0]! + 1) * (hi[1]! - lo[1]! + 1) * (hi[2]! - lo[2]! + 1));
   let k = 0;
@@ -79,11 +82,8 @@ class Cnn3dCodec implements ArrayToBytesCodec {
 
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     checkFloat(this.id, spec);
-    const { w, d } = startStream(this.id, FORMAT, x, spec);
-    // scale s = max |f|; values below thr = floor·s are dropped (decode to 0; |error| < thr)
-    const s = volumeScale(x);
-    if (!(s > 0) || !Number.isFinite(s)) return w.u8(0).finish(); // all zero (or beyond float32)
-    const thr = Math.fround(this.floor * s);
+    const { w, d, s, thr, done } = startStream(this.id, FORMAT, x, spec, this.floor);
+    if (done) return done;
     const kb = keptBox(x, d, s, thr);
     const { lo, hi } = kb;
     const a = this.arch;

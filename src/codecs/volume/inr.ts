@@ -19,7 +19,7 @@ import { act } from '../../learn/tensor.js';
 import type { ArrayToBytesCodec, CodecFactory } from '../codec.js';
 import { Params } from '../params.js';
 import { bitsF32, checkFloat, emit, f32Bits } from './_common.js';
-import { fitQuadratic, fitTargets, keptBox, openStream, readBaseline, readBox, readWeights, reconstruct, startStream, volumeScale, writeBaseline, writeBox, writeWeights } from './_fitted.js';
+import { fitQuadratic, fitTargets, keptBox, openStream, readBaseline, readBox, readWeights, reconstruct, startStream, writeBaseline, writeBox, writeWeights } from './_fitted.js';
 
 const FORMAT = 1;
 const MAX_DEPTH = 6;
@@ -65,7 +65,7 @@ function evaluate(net: InrNet, feats: Float64Array): Float64Array {
   return out;
 }
 
-/** The quadratic baseline c0 + c1 u_z + c2 u_y + c3 u_x + c4 u_z² + c5 u_y² + c6 u_x² (left to right). */
+/** The quadratic baseline c0 + c1 u_z + c2 u_y + c3 u_x + c4 u_z² + c5 u_y² + c6 u_x² (left to right; u² from the features, not cnn3d's (c4 u_z) u_z). */
 function baseline(c: number[], feats: Float64Array, o: number): number {
   let v = c[0]!;
   for (let j = 0; j < 6; j++) v += c[j + 1]! * feats[o + j]!;
@@ -98,11 +98,8 @@ class InrCodec implements ArrayToBytesCodec {
 
   encode(x: TypedArray, spec: ChunkSpec): Uint8Array {
     checkFloat(this.id, spec);
-    const { w, d } = startStream(this.id, FORMAT, x, spec);
-    // scale s = max |f|; values below thr = floor·s are dropped (decode to 0; |error| < thr)
-    const s = volumeScale(x);
-    if (!(s > 0) || !Number.isFinite(s)) return w.u8(0).finish(); // all zero (or beyond float32)
-    const thr = Math.fround(this.floor * s);
+    const { w, d, s, thr, done } = startStream(this.id, FORMAT, x, spec, this.floor);
+    if (done) return done;
     // bounding box, centre and width (first two moments of |f| per axis, like hermite's Maxwellian fit) of the kept values
     const s0 = [0, 0, 0];
     const s1 = [0, 0, 0];
