@@ -8,7 +8,7 @@
  * samples [t - 20, t + 30) (1.02 ms pre, 1.54 ms post at 19531 Hz, L = 50) aligned on the crossing
  * t, whole windows only. Each window is normalized u = (x - mean) / sigma. Channels that sit still
  * (sigma < 1e-3 of the high-pass peak: the clipped files) are left out, as are windows that run off
- * the file's ends. Train = the first 228 files sorted by name, held out = the last 228 (vqcae's
+ * the file's ends or touch the int16 rails (clipping transitions, not spikes). Train = the first 228 files sorted by name, held out = the last 228 (vqcae's
  * split); everything is fitted on train and measured on held-out.
  *
  * Coding (the same for all methods, so rates compare): the window mean as an orthonormal DC
@@ -88,6 +88,8 @@ function snippets(x: Int16Array): FileSnips {
   for (const t of detectCrossings(y, -K_DETECT * sigma, FS)) {
     const a = t - PRE;
     if (a < 0 || a + L > x.length) continue;
+    // rail transitions of clipped recordings are not spikes (416c2b86: 1340 such "events")
+    if (x.subarray(a, a + L).some((v) => v === 32767 || v === -32768)) continue;
     let m = 0;
     for (let i = 0; i < L; i++) m += x[a + i]!;
     m /= L;
