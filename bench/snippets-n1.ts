@@ -44,6 +44,7 @@ import { LeakyRelu } from '../src/learn/activations.js';
 import { Adam } from '../src/learn/adam.js';
 import { Dense } from '../src/learn/dense.js';
 import { Rng } from '../src/learn/prng.js';
+import { symEig } from '../src/codecs/volume/pca.js';
 import { act, type Act, type Layer } from '../src/learn/tensor.js';
 import { butterworthHighpass, compareSpikes, detectCrossings, eventWindowSnrs, filterChannel, HIGHPASS_HZ, medianAbs } from '../src/spikes/detect.js';
 
@@ -103,48 +104,6 @@ function snippets(x: Int16Array): FileSnips {
 }
 
 // ---------- PCA ----------
-/** Eigenvectors (rows, by decreasing eigenvalue) of a symmetric n x n matrix, cyclic Jacobi. */
-function eigSym(A: Float64Array, n: number): { vals: number[]; vecs: Float64Array[] } {
-  const a = Float64Array.from(A);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q]! ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!;
-          const vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const idx = [...Array(n).keys()].sort((i, j) => a[j * n + j]! - a[i * n + i]!);
-  return { vals: idx.map((i) => a[i * n + i]!), vecs: idx.map((i) => Float64Array.from({ length: n }, (_, k) => v[k * n + i]!)) };
-}
-
 // ---------- AE ----------
 class AE {
   readonly enc: Layer[];
@@ -388,7 +347,9 @@ const cov = new Float64Array(L * L);
 const mu = new Float64Array(L);
 for (const u of trainU) for (let i = 0; i < L; i++) mu[i]! += u[i]! / trainU.length;
 for (const u of trainU) for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) cov[i * L + j]! += ((u[i]! - mu[i]!) * (u[j]! - mu[j]!)) / trainU.length;
-const { vals, vecs } = eigSym(cov, L);
+const eig = symEig(cov, L); // eigenvectors as rows, eigenvalues descending (the pca volume codec's Jacobi)
+const vals = [...eig.values];
+const vecs = Array.from({ length: L }, (_, r) => eig.vectors.slice(r * L, (r + 1) * L));
 const tot = vals.reduce((a, b) => a + b, 0);
 let acc = 0;
 console.log(`# PCA variance explained: ${[2, 4, 6, 8, 12, 16].map((k) => `k=${k} ${((100 * vals.slice(0, k).reduce((a, b) => a + b, 0)) / tot).toFixed(1)}%`).join(', ')}`);
