@@ -214,8 +214,7 @@ function decodeWide(input: Uint8Array, x: TypedArray, total: number, c: number):
  * at most 14. Scratch arrays are kept between chunks of up to 4M values (encode and decode are
  * synchronous).
  */
-let scratchSym = new Uint16Array(0);
-let scratchU = new Uint16Array(0);
+let scratchCtx = new Uint8Array(0);
 let scratchBuf = new Uint8Array(0);
 let scratchExtra = new Uint8Array(0);
 const flatCounts = new Uint32Array(NCTX * ALPHA);
@@ -239,26 +238,22 @@ const TOKEN16 = (() => {
 
 function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uint8Array {
   const sh = 32 - bits;
-  if (scratchSym.length < total) {
-    scratchSym = new Uint16Array(total);
-    scratchU = new Uint16Array(total);
-  }
-  const syms = scratchSym;
-  const us = scratchU;
+  // pass 1 keeps only each value's context (one byte): pass 2 folds the value and looks up its
+  // token again, which costs less than writing and re-reading two 16-bit arrays of the chunk's size
+  if (scratchCtx.length < total) scratchCtx = new Uint8Array(total);
+  const ctxs = scratchCtx;
   const counts = flatCounts;
   counts.fill(0);
   const avg = new Int32Array(c);
   let a = 0; // avg[ch], in a register (one channel: never stored)
-  // pass 1: folded values, context * ALPHA + token, counts (branch-free)
+  // pass 1: contexts and counts of context * ALPHA + token (branch-free)
   for (let i = 0, ch = 0; i < total; i++) {
     const s = (x[i]! << sh) >> sh;
     const u = (s << 1) ^ (s >> 31);
-    us[i] = u;
     let cx = 28 - Math.clz32(a);
     cx = cx < 0 ? 0 : cx > NCTX - 1 ? NCTX - 1 : cx;
-    const sym = cx * ALPHA + TOKEN16[u]!;
-    syms[i] = sym;
-    counts[sym]!++;
+    ctxs[i] = cx;
+    counts[cx * ALPHA + TOKEN16[u]!]!++;
     a += (u * 16 - a) >> 3;
     if (c > 1) {
       avg[ch] = a;
@@ -298,7 +293,9 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
   let acc = 0;
   let nb = (extraBytes << 3) - extraBitsTotal;
   for (let i = total - 1; i >= 0; i--) {
-    const sym = syms[i]!;
+    const s = (x[i]! << sh) >> sh;
+    const u = (s << 1) ^ (s >> 31);
+    const sym = ctxs[i]! * ALPHA + TOKEN16[u]!;
     const f = freq[sym]!;
     // renormalize while st >= ((L >> SCALE_BITS) << 8) * f
     while (st >>> 19 >= f) {
@@ -309,7 +306,7 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
     st = (q << SCALE_BITS) + (st - q * f) + start[sym]!;
     // eb (0..14) bits in front of nb (< 8) pending ones; store the 0..2 whole bytes at the back
     const eb = EXTRA_SYM[sym]!;
-    acc |= (us[i]! & ((1 << eb) - 1)) << nb;
+    acc |= (u & ((1 << eb) - 1)) << nb;
     nb += eb;
     ext[ep - 1] = acc;
     ext[ep - 2] = acc >>> 8;
@@ -331,8 +328,7 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
 /** Chunks up to this many values keep their scratch arrays for the next chunk; bigger ones drop them. */
 const KEEP_SCRATCH = 1 << 22;
 function releaseScratch(): void {
-  scratchSym = new Uint16Array(0);
-  scratchU = new Uint16Array(0);
+  scratchCtx = new Uint8Array(0);
   scratchBuf = new Uint8Array(0);
   scratchExtra = new Uint8Array(0);
   scratchIn = new Uint8Array(0);
