@@ -24,6 +24,28 @@ export function stackN1(dir: string, nChannels = 1024, maxSamples = Infinity): {
   return { data, nSamples, nChannels, sampleRateHz: 19531 };
 }
 
+/**
+ * The stack made `nSamples` long by repeating it, each repeat with its channels rotated by 97
+ * (channel c of repeat r is channel (c + 97 r) mod C of the stack): a recording longer than the
+ * N1 files, so that a benchmark has as many chunks as an hour-long file's share of a run would.
+ */
+export function lengthen(rec: ReturnType<typeof stackN1>, nSamples: number): ReturnType<typeof stackN1> {
+  if (nSamples <= rec.nSamples) return rec;
+  const C = rec.nChannels;
+  const data = new Int16Array(nSamples * C);
+  for (let s0 = 0, r = 0; s0 < nSamples; s0 += rec.nSamples, r++) {
+    const rows = Math.min(rec.nSamples, nSamples - s0);
+    const rot = (97 * r) % C;
+    for (let s = 0; s < rows; s++) {
+      const src = rec.data.subarray(s * C, (s + 1) * C);
+      const dst = (s0 + s) * C;
+      data.set(src.subarray(rot), dst);
+      data.set(src.subarray(0, rot), dst + C - rot);
+    }
+  }
+  return { ...rec, data, nSamples };
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
