@@ -12,6 +12,8 @@ import { decodeSamples } from '../formats/source.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { Sz3dMode } from '../codecs/filter/sz3d.js';
 import type { CodecConfig } from '../codecs/codec.js';
+import { codecFromConfig } from '../codecs/registry.js';
+import { parsePipelineString } from '../pipeline/spec-string.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -21,14 +23,36 @@ import { VERSION } from '../version.js';
  * (`sz3d` streams carry their own dimensions). `decompress` restores the `.npy` (header kept).
  */
 export interface VolumeOptions {
-  mode: Sz3dMode;
-  bound: number;
+  /** sz3d's bound (required unless `codec` is given). */
+  mode?: Sz3dMode;
+  bound?: number;
   force?: boolean;
   /**
-   * Another volume codec instead of sz3d (dct3d, dwt3d, pca, gmm, hermite: docs/spec/codecs/);
-   * mode and bound are then ignored and no bound is claimed (errorBound and boundHeld are null).
+   * Another volume codec instead of sz3d (dct3d, dwt3d, pca, gmm, hermite, cnn3d, ...:
+   * docs/spec/codecs/), as a config or a spec string (see volumeCodecConfig); mode and bound are
+   * then ignored and no bound is claimed (errorBound and boundHeld are null) unless it is sz3d.
    */
-  codec?: CodecConfig;
+  codec?: CodecConfig | string;
+}
+
+/**
+ * One volume codec from its spec string, e.g. 'sz3d:mode=rel,bound=1e-4' or
+ * 'dct3d:keep=512,step=2e-4max': a number ending in `max` is that multiple of `maxValue` (the
+ * volume's largest value), so one spec fits cells of any scale.
+ */
+export async function volumeCodecConfig(spec: string, maxValue: number): Promise<CodecConfig> {
+  const configs = parsePipelineString(spec.replace(/([0-9.eE+-]+)max\b/g, (_, k: string) => String(Number(k) * maxValue)));
+  if (configs.length !== 1) throw new UsageError('--codec: give one volume codec');
+  const codec = await codecFromConfig(configs[0]!);
+  if (codec.kind !== 'array->bytes') throw new UsageError(`--codec: ${codec.id} is not a volume codec (array->bytes)`);
+  return codec.toConfig();
+}
+
+/** The largest value of a volume (NaN ignored). */
+export function maxValue(x: TypedArray): number {
+  let mx = 0;
+  for (let i = 0; i < x.length; i++) if (x[i]! > mx) mx = x[i]!;
+  return mx;
 }
 
 export interface VolumeResult {
@@ -71,8 +95,13 @@ export async function compressVolume(input: string, output: string, o: VolumeOpt
   const shape = a.shape.length === 0 ? [1] : a.shape;
   const nChannels = shape[shape.length - 1]!;
   const rows = n / nChannels;
-  const bounded = !o.codec || o.codec.id === 'sz3d';
-  const pipeline = await Pipeline.fromConfig([o.codec ?? { id: 'sz3d', mode: o.mode, bound: o.bound }]);
+  let codec = typeof o.codec === 'string' ? await volumeCodecConfig(o.codec, maxValue(a.data)) : o.codec;
+  if (!codec) {
+    if (o.mode === undefined || o.bound === undefined) throw new UsageError('compressVolume: give a bound (mode and bound) or a codec');
+    codec = { id: 'sz3d', mode: o.mode, bound: o.bound };
+  }
+  const bounded = codec.id === 'sz3d';
+  const pipeline = await Pipeline.fromConfig([codec]);
   const spec = { dtype: a.dtype, shape };
   const payload = pipeline.encode(a.data, spec);
   const back = pipeline.decode(payload, spec);

@@ -103,3 +103,32 @@ test('vdf compress / decompress: .npy volume -> .nzp -> .npy within the bound', 
   assert.equal(cli(['verify', join(dir, 'c5.nzp')]).code, 0);
   assert.equal(cli(['vdf', 'compress', src, '--abs', '1', '--rel', '1', '-o', join(dir, 'z.nzp')]).code, 2);
 });
+
+test('vdf compress --codec: another volume codec (a multiple of the max), no bound claimed; bad codecs are usage errors', { skip: NO_DATA }, () => {
+  const src = join(dir, 'c10.npy');
+  assert.equal(cli(['vdf', 'extract', sharedPath('vlsv', 'bulk.1d.vlsv'), '--cell', '10', '-o', src]).code, 0);
+  const out = join(dir, 'c10-dct.nzp');
+  let r = cli(['vdf', 'compress', src, '--codec', 'dct3d:keep=512,step=2e-4max', '-o', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const res = JSON.parse(r.stdout);
+  assert.equal(res.errorBound, null);
+  assert.equal(res.boundHeld, null);
+  assert.ok(res.ratio > 50, `ratio ${res.ratio}`);
+  r = cli(['vdf', 'decompress', out, '-o', join(dir, 'c10-back.npy')]);
+  assert.equal(r.code, 0, r.stderr);
+  const a = readFileSync(src);
+  const b = readFileSync(join(dir, 'c10-back.npy'));
+  const h = parseNpyHeader('c10-back.npy', b);
+  const x = new Float32Array(a.buffer.slice(a.byteOffset + h.dataOffset, a.byteOffset + a.byteLength));
+  const y = new Float32Array(b.buffer.slice(b.byteOffset + h.dataOffset, b.byteOffset + b.byteLength));
+  assert.ok(Math.abs(maxErr(x, y) - res.maxAbsError) <= 1e-6 * res.maxAbsError, 'the restored volume has the error the compressor reported');
+  // sz3d through --codec keeps its bound
+  r = cli(['vdf', 'compress', src, '--codec', 'sz3d:mode=rel,bound=1e-4', '-o', join(dir, 'c10-sz.nzp'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).boundHeld, true);
+  for (const bad of [['--codec', 'lpc'], ['--codec', 'sz3d+dct3d'], ['--codec', 'dct3d', '--abs', '1']]) {
+    r = cli(['vdf', 'compress', src, ...bad, '-o', join(dir, 'bad.nzp')]);
+    assert.equal(r.code, 2, `${bad.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});

@@ -2,14 +2,15 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { AtomicFile } from '../../core/atomic-file.js';
 import { UsageError } from '../../core/errors.js';
-import { compressVolume, npyBytes } from '../../api/volume.js';
+import { compressVolume, maxValue, npyBytes, volumeCodecConfig } from '../../api/volume.js';
+import type { ArrayToBytesCodec } from '../../codecs/codec.js';
 import { decompressFile } from '../../api/compress.js';
 import { VlsvFile } from '../../formats/vlsv.js';
 import { momentErrors, vdfMoments } from '../../metrics/vdf.js';
 import { basename } from 'node:path';
 import '../../codecs/builtin.js';
 import { codecFromConfig } from '../../codecs/registry.js';
-import { formatPipelineString, parsePipelineString } from '../../pipeline/spec-string.js';
+import { formatPipelineString } from '../../pipeline/spec-string.js';
 import { psnr } from '../../metrics/fidelity.js';
 import { fmtBytes, parseNonNegInt, parsePositiveNumber } from '../util.js';
 
@@ -78,23 +79,24 @@ export function register(program: Command): void {
 
   vdf
     .command('compress')
-    .description('error-bounded compression of a float32/float64 .npy volume (sz3d) into .nzp')
+    .description('error-bounded compression of a float32/float64 .npy volume (sz3d, or another volume codec with --codec) into .nzp')
     .argument('<input>', 'a .npy float volume (e.g. from vdf extract)')
     .option('--abs <eb>', 'absolute bound: |x - x\u0302| <= eb on every value', parseNonNegNumberArg)
     .option('--rel <r>', 'bound relative to the value range: eb = r (max - min)', parseNonNegNumberArg)
     .option('--psnr <db>', 'target PSNR in dB (the bound derived from it holds on every value)', parsePositiveNumber)
+    .option('--codec <spec>', "another volume codec instead of sz3d, e.g. 'cnn3d', 'dct3d:keep=512,step=2e-4max' (a number ending in 'max' is a multiple of the volume's max value); no bound is claimed")
     .requiredOption('-o, --output <file>', 'output .nzp')
     .option('-f, --force', 'overwrite an existing output')
     .option('--json', 'print the result as JSON')
     .action(async (input: string, o) => {
-      const given = (['abs', 'rel', 'psnr'] as const).filter((k) => o[k] !== undefined);
-      if (given.length !== 1) throw new UsageError('give exactly one of --abs, --rel, --psnr');
+      const given = (['abs', 'rel', 'psnr', 'codec'] as const).filter((k) => o[k] !== undefined);
+      if (given.length !== 1) throw new UsageError('give exactly one of --abs, --rel, --psnr, --codec');
       const mode = given[0]!;
-      const r = await compressVolume(input, o.output, { mode, bound: o[mode], force: o.force });
+      const r = await compressVolume(input, o.output, mode === 'codec' ? { codec: String(o.codec), force: o.force } : { mode, bound: o[mode], force: o.force });
       if (o.json) process.stdout.write(JSON.stringify(r) + '\n');
       else {
         process.stderr.write(
-          `${input} -> ${o.output}: ${r.dtype} ${r.shape.join('x')}, ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)} (payload ${r.payloadBytes} B, ${r.ratio.toFixed(1)}x), max error ${r.maxAbsError.toExponential(3)} <= bound ${r.errorBound?.toExponential(3)}\n`,
+          `${input} -> ${o.output}: ${r.dtype} ${r.shape.join('x')}, ${fmtBytes(r.rawBytes)} -> ${fmtBytes(r.compressedBytes)} (payload ${r.payloadBytes} B, ${r.ratio.toFixed(1)}x), max error ${r.maxAbsError.toExponential(3)}${r.errorBound === null ? ' (no bound claimed)' : ` <= bound ${r.errorBound.toExponential(3)}`}\n`,
         );
       }
     });
@@ -112,12 +114,8 @@ export function register(program: Command): void {
       const f = VlsvFile.open(file);
       const v = f.readVdf(o.population, o.cell);
       const x = v.data;
-      let mx = 0;
-      for (const a of x) mx = Math.max(mx, a);
-      const configs = parsePipelineString(String(o.codec).replace(/([0-9.eE+-]+)max\b/g, (_, k: string) => String(Number(k) * mx)));
-      if (configs.length !== 1) throw new UsageError('--codec: give one volume codec');
-      const codec = await codecFromConfig(configs[0]!);
-      if (codec.kind !== 'array->bytes') throw new UsageError(`--codec: ${codec.id} is not a volume codec (array->bytes)`);
+      const mx = maxValue(x);
+      const codec = (await codecFromConfig(await volumeCodecConfig(String(o.codec), mx))) as ArrayToBytesCodec;
       const spec = { dtype: 'float32' as const, shape: v.shape };
       const t0 = performance.now();
       const enc = codec.encode(x, spec);
