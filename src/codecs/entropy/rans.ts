@@ -211,7 +211,7 @@ function decodeWide(input: Uint8Array, x: TypedArray, total: number, c: number):
  * The same stream for values of at most 16 bits, in int32 arithmetic: u < 2^16, so 16u and the
  * averages stay below 2^20 and  floor(A + (16u - A) / 8) = A + ((16u - A) >> 3)  exactly; the
  * context is clamp(floor(log2 A) - 3, 0, 9), which is (qlog(A) - 7) >> 1 clamped; the extra bits are
- * at most 14. Scratch arrays are kept between chunks of up to 4M values (encode and decode are
+ * at most 14. Scratch arrays are kept between chunks of up to 8M values (encode and decode are
  * synchronous).
  */
 let scratchCtx = new Uint8Array(0);
@@ -325,8 +325,12 @@ function encodeSmall(x: TypedArray, total: number, c: number, bits: number): Uin
   return w.finish().slice();
 }
 
-/** Chunks up to this many values keep their scratch arrays for the next chunk; bigger ones drop them. */
-const KEEP_SCRATCH = 1 << 22;
+/**
+ * Chunks up to this many values keep their scratch arrays for the next chunk; bigger ones drop them.
+ * The encoder keeps 3 bytes a value (context byte, rANS buffer), so at most 24 MB per thread: a
+ * 0.25 s chunk of 1024 channels (5M values) reuses its scratch.
+ */
+const KEEP_SCRATCH = 1 << 23;
 function releaseScratch(): void {
   scratchCtx = new Uint8Array(0);
   scratchBuf = new Uint8Array(0);
