@@ -45,7 +45,7 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1e6;
 };
-// Runs alternate 1, N, N, 1, 1, N, ...: this VM's speed drifts by 10-20 % from minute to minute
+// Runs alternate 1, N, N, 1, 1, N, ...: this VM's speed drifts by 10-40 % from minute to minute
 // (other tenants of the host), so each speed-up is taken between two neighbouring runs and the
 // median of those pairs is reported beside the ratio of the medians.
 type Runs = { e: number[]; d: number[]; ec: number[]; dc: number[]; ratio: number };

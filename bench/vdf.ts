@@ -17,7 +17,7 @@ import { deflateSync } from 'node:zlib';
 import '../src/codecs/builtin.js';
 import { codecFromConfig } from '../src/codecs/registry.js';
 import type { ArrayToBytesCodec, BytesToBytesCodec, CodecConfig } from '../src/codecs/codec.js';
-import { compressVolume, npyBytes } from '../src/api/volume.js';
+import { compressVolume, maxValue, npyBytes } from '../src/api/volume.js';
 import { VlsvFile } from '../src/formats/vlsv.js';
 import { parseNpyHeader } from '../src/formats/npy.js';
 import { psnr } from '../src/metrics/fidelity.js';
@@ -70,8 +70,7 @@ for (const cell of cells) {
   const x = v.data;
   const axes = v.population.mesh.extent as VelocityAxes | undefined;
   const m0 = vdfMoments(x, v.shape, axes);
-  let mx = 0;
-  for (const a of x) mx = Math.max(mx, a);
+  const mx = maxValue(x);
   const raw = x.byteLength;
   const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
   const add = (method: string, size: number, y: ArrayLike<number>, fileSize?: number) => {
